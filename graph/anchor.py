@@ -1,0 +1,170 @@
+"""Find each claim's quote in its source text: character offsets, sentence, or a clear error.
+
+Curators write only the quote. The text keeps its line breaks and OCR slips, so matching
+treats any run of whitespace in the quote or the text as one space; nothing else is forgiven.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+__all__ = ["Anchor", "QuoteNotFoundError", "QuoteAmbiguousError", "SourceText", "anchor_quote"]
+
+_SPACE = re.compile(r"\s+")
+# Words whose trailing full stop does not end a sentence ("Dr. Erroll", "U.S. Embassy").
+_ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "u.s", "u.k", "e.g", "i.e", "vs", "no", "jr"}
+_SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?=\s+['\"(\[]?[A-Z0-9<])")
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*[-*\u2022] )")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a quote sits in its text: ``text[start:end]`` is the exact passage."""
+
+    start: int
+    end: int
+    exact: str
+    sentence: str
+    prefix: str
+    suffix: str
+    unique: bool
+
+
+class QuoteNotFoundError(ValueError):
+    """The quote is nowhere in the text; ``closest`` is the most similar passage."""
+
+    def __init__(self, quote: str, closest: str):
+        super().__init__(f'quote not found: "{quote}" (closest: "{closest}")')
+        self.quote = quote
+        self.closest = closest
+
+
+class QuoteAmbiguousError(ValueError):
+    """The quote occurs more than once and no prefix says which."""
+
+    def __init__(self, quote: str, count: int):
+        super().__init__(
+            f'quote occurs {count} times: "{quote}" '
+            "(add cvekg:quotePrefix with the words just before the one you mean)"
+        )
+        self.quote = quote
+        self.count = count
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Collapse whitespace runs to one space; map each normalised index to the original one."""
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for match in _SPACE.finditer(text):
+        for i in range(pos, match.start()):
+            out.append(text[i])
+            index.append(i)
+        out.append(" ")
+        index.append(match.start())
+        pos = match.end()
+    for i in range(pos, len(text)):
+        out.append(text[i])
+        index.append(i)
+    index.append(len(text))
+    return "".join(out), index
+
+
+class SourceText:
+    """A source document's text, prepared once for anchoring many quotes."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.normal, self._index = _normalise(text)
+        self._sentences = self._sentence_spans(text)
+
+    @staticmethod
+    def _sentence_spans(text: str) -> list[tuple[int, int]]:
+        cuts = {0, len(text)}
+        for match in _BLOCK_BREAK.finditer(text):
+            cuts.add(match.start())
+        for match in _SENTENCE_END.finditer(text):
+            word = re.search(r"([\w.]+)$", text[max(0, match.start() - 12) : match.start()])
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+            cuts.add(match.end())
+        ordered = sorted(cuts)
+        return list(zip(ordered, ordered[1:], strict=False))
+
+    def sentence_around(self, start: int, end: int) -> str:
+        """The sentence(s) containing ``text[start:end]``, whitespace collapsed."""
+        first = next(s for s, e in self._sentences if s <= start < e)
+        last = next(e for s, e in self._sentences if s < end <= e)
+        passage = self.text[first:last].strip()
+        passage = re.sub(r"^[-*\u2022]\s+", "", passage)
+        return _SPACE.sub(" ", passage)
+
+    def find_all(self, quote: str) -> list[int]:
+        """Start positions (in the normalised text) of every occurrence of the quote."""
+        needle = _SPACE.sub(" ", quote.strip())
+        hits, pos = [], self.normal.find(needle)
+        while needle and pos != -1:
+            hits.append(pos)
+            pos = self.normal.find(needle, pos + 1)
+        return hits
+
+    def closest(self, quote: str) -> str:
+        """The passage of the text most similar to the quote, for error messages."""
+        needle = _SPACE.sub(" ", quote.strip())
+        words = [m.start() for m in re.finditer(r"\S+", self.normal)]
+        size = len(needle)
+        best, best_score = "", -1.0
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(needle)
+        for begin in words:
+            window = self.normal[begin : begin + size]
+            matcher.set_seq1(window)
+            if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
+                continue
+            score = matcher.ratio()
+            if score > best_score:
+                best, best_score = window, score
+        if best:
+            # Finish the passage on a word boundary so the message reads as words.
+            begin = self.normal.find(best)
+            stop = self.normal.find(" ", begin + len(best) - 1)
+            best = self.normal[begin : stop if stop != -1 else len(self.normal)]
+        return best.strip()
+
+
+def anchor_quote(source: SourceText, quote: str, prefix: str | None = None) -> Anchor:
+    """Find ``quote`` in ``source``; ``prefix`` picks one occurrence when there are several.
+
+    Examples
+    --------
+    >>> text = SourceText("Lyon met New\\n   Orleans. Then Boston.")
+    >>> a = anchor_quote(text, "met New Orleans")
+    >>> (a.start, a.end, a.sentence)
+    (5, 23, 'Lyon met New Orleans.')
+    """
+    hits = source.find_all(quote)
+    if not hits:
+        raise QuoteNotFoundError(quote, source.closest(quote))
+    unique = len(hits) == 1
+    if prefix is not None and not unique:
+        want = _SPACE.sub(" ", prefix.strip())
+        hits = [h for h in hits if source.normal[:h].rstrip().endswith(want)]
+        if not hits:
+            raise QuoteNotFoundError(f"{prefix} {quote}", source.closest(f"{prefix} {quote}"))
+    if len(hits) > 1:
+        raise QuoteAmbiguousError(quote, len(hits))
+    needle_len = len(_SPACE.sub(" ", quote.strip()))
+    start = source._index[hits[0]]
+    end = source._index[hits[0] + needle_len - 1] + 1
+    text = source.text
+    return Anchor(
+        start=start,
+        end=end,
+        exact=text[start:end],
+        sentence=source.sentence_around(start, end),
+        prefix=_SPACE.sub(" ", text[max(0, start - 32) : start]),
+        suffix=_SPACE.sub(" ", text[end : end + 32]),
+        unique=unique,
+    )

@@ -1,0 +1,50 @@
+"""Errors a user reads: each names the file, line and column, or the entity, it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CvekgError", "SourceError", "BuildError", "display_path"]
+
+
+class CvekgError(Exception):
+    """Any error the CLI reports as a message (no traceback) with a non-zero exit."""
+
+    exit_code = 2
+
+
+def display_path(path: Path | str) -> str:
+    """The path relative to the working folder when it is inside it, else as given."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class SourceError(CvekgError):
+    """A problem at a place in a source file: ``file:line:column: message``."""
+
+    path: Path
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}:{self.column}: {self.message}"
+
+
+class BuildError(CvekgError):
+    """The build found problems; ``problems`` lists them, one readable line each."""
+
+    exit_code = 1
+
+    def __init__(self, summary: str, problems: list[str]):
+        super().__init__(summary)
+        self.summary = summary
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join([self.summary, *(f"  {p}" for p in self.problems)])

@@ -1,0 +1,80 @@
+"""Shared fixtures: one build of the seed graph per test session, its store, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.build import BuildResult, build
+from graph.resources import sources_dir
+
+DATA = Path(__file__).parent / "data"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The seed graph, built once into a temporary folder."""
+    return build(out=tmp_path_factory.mktemp("build"), views=True)
+
+
+@pytest.fixture(scope="session")
+def built_dir(built: BuildResult) -> Path:
+    """The output folder of the session's build."""
+    return built.out
+
+
+@pytest.fixture(scope="session")
+def store(built_dir: Path):
+    """An Oxigraph store loaded with the built graph."""
+    from graph.sparql import open_store
+
+    return open_store(built_dir)
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped sources, for tests that plant errors."""
+    target = tmp_path / "sources"
+    skip = shutil.ignore_patterns("__init__.py", "__pycache__")
+    shutil.copytree(sources_dir(), target, ignore=skip)
+    return target
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright.
+
+    Outside CI a machine without Chromium skips the browser tests; in CI (``CI`` set) a
+    missing browser is a failure, never a skip.
+    """
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[test]')")
+    if not Path(executable).exists():
+        _missing("Chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+def _missing(why: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests save screenshots for a person to look at (git-ignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
