@@ -45,7 +45,12 @@ logger = logging.getLogger(__name__)
 
 #: Files every successful build writes into its output folder.
 OUTPUT_FILES = (
-    "graph.trig", "graph.ttl", "graph.jsonld", "graph.nt", "report.md", "build-info.json",
+    "graph.trig",
+    "graph.ttl",
+    "graph.jsonld",
+    "graph.nt",
+    "report.md",
+    "build-info.json",
 )
 
 
@@ -229,9 +234,9 @@ def _write_outputs(result: BuildResult, corpus: Corpus) -> list[Path]:
         "graph.trig": ds.serialize(format="trig").encode("utf-8"),
         "graph.ttl": union.serialize(format="turtle").encode("utf-8"),
         "graph.nt": union.serialize(format="nt").encode("utf-8"),
-        "graph.jsonld": ds.serialize(
-            format="json-ld", context=dict(PREFIXES), indent=1
-        ).encode("utf-8"),
+        "graph.jsonld": ds.serialize(format="json-ld", context=dict(PREFIXES), indent=1).encode(
+            "utf-8"
+        ),
     }
     rendered["report.md"] = render_report(result, corpus).encode("utf-8")
     info = {
@@ -240,9 +245,11 @@ def _write_outputs(result: BuildResult, corpus: Corpus) -> list[Path]:
         "sources": str(corpus.documents[0].trig_path.parent.resolve()),
         "inputs": {
             display_path(p): hashlib.sha256(p.read_bytes()).hexdigest()[:16]
-            for p in [*(d.trig_path for d in corpus.documents),
-                      *(d.text_path for d in corpus.documents),
-                      *(r.path for r in corpus.references)]
+            for p in [
+                *(d.trig_path for d in corpus.documents),
+                *(d.text_path for d in corpus.documents),
+                *(r.path for r in corpus.references),
+            ]
         },
         "triples": result.counts,
         "classes": result.classes,
@@ -339,8 +346,11 @@ def build(
     done("infer")
 
     phase("validate")
-    label = Labeller(corpus.ontology, *(r.graph for r in corpus.references),
-                     *(c.triples for d in corpus.documents for c in d.claims))
+    label = Labeller(
+        corpus.ontology,
+        *(r.graph for r in corpus.references),
+        *(c.triples for d in corpus.documents for c in d.claims),
+    )
     data = Graph()
     for triple in asserted:
         data.add(triple)
@@ -360,8 +370,15 @@ def build(
         "inferred": len(inferred),
     }
     result = BuildResult(
-        out=out, dataset=ds, counts=counts, classes=_class_counts(ds), claims=claim_count,
-        coverage=coverage, shacl=shacl, lint=lint, seconds=seconds,
+        out=out,
+        dataset=ds,
+        counts=counts,
+        classes=_class_counts(ds),
+        claims=claim_count,
+        coverage=coverage,
+        shacl=shacl,
+        lint=lint,
+        seconds=seconds,
     )
     problems = (
         [f"SHACL: {p}" for p in shacl]

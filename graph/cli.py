@@ -44,7 +44,9 @@ def _run_build(args: argparse.Namespace) -> int:
 
     progress = None if args.quiet else (lambda line: _print_err(f"cvekg: {line}"))
     result = build(
-        sources=args.sources, out=args.out, views=not args.no_views,
+        sources=args.sources,
+        out=args.out,
+        views=not args.no_views,
         progress=progress or (lambda line: None),
     )
     print(result.summary())

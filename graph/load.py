@@ -143,7 +143,9 @@ def _load_document(trig_path: Path) -> Document:
     documents = set(default.subjects(RDF.type, CVEKG.SourceDocument))
     if len(documents) != 1:
         raise SourceError(
-            trig_path, 1, 1,
+            trig_path,
+            1,
+            1,
             f"declare exactly one document (found {len(documents)}): "
             '<doc> a cvekg:SourceDocument ; cvekg:text "<doc>.txt" .',
         )
@@ -213,4 +215,3 @@ def load_corpus(ontology_path: Path, sources: Path) -> Corpus:
         raise SourceError(sources, 1, 1, "no source documents (*.trig) in this folder")
     logger.info("loaded %d documents, %d reference files", len(documents), len(references))
     return Corpus(ontology, documents, references)
-

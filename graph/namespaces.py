@@ -48,8 +48,19 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 #: The kinds of instance, each a path segment of the instance namespace and a prefix of its own
 #: (``city:marseille`` is ``https://w3id.org/cvekg/id/city/marseille``).
 ENTITY_KINDS = (
-    "source", "person", "organization", "program", "event", "attack", "incident", "topic",
-    "city", "country", "region", "venue", "district",
+    "source",
+    "person",
+    "organization",
+    "program",
+    "event",
+    "attack",
+    "incident",
+    "topic",
+    "city",
+    "country",
+    "region",
+    "venue",
+    "district",
 )
 
 PREFIXES: dict[str, str] = {

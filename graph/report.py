@@ -28,13 +28,20 @@ def render_report(result: BuildResult, corpus: Corpus) -> str:
     for name, count in result.counts.items():
         lines.append(f"| {name} | {count} |")
     lines.append(f"| **total** | **{sum(result.counts.values())}** |")
-    lines += ["", "## Instances by class (asserted and inferred)", "",
-              "| class | instances |", "|---|---:|"]
+    lines += [
+        "",
+        "## Instances by class (asserted and inferred)",
+        "",
+        "| class | instances |",
+        "|---|---:|",
+    ]
     for cls, count in result.classes.items():
         lines.append(f"| `{cls}` | {count} |")
     violations = len(result.shacl) + len(result.lint)
     lines += [
-        "", "## Validation", "",
+        "",
+        "## Validation",
+        "",
         f"- SHACL (`ontology/shapes.ttl`): {len(result.shacl)} violations",
         f"- Ontology lint: {len(result.lint)} problems",
         f"- **{violations} violations**",
@@ -42,7 +49,9 @@ def render_report(result: BuildResult, corpus: Corpus) -> str:
     lines += [*(f"  - {p}" for p in result.shacl + result.lint)]
     cov = result.coverage
     lines += [
-        "", "## Provenance coverage", "",
+        "",
+        "## Provenance coverage",
+        "",
         f"- {cov.covered} of {cov.total} asserted instance triples are in a claim with an "
         f"anchored quote or in reference data with a declared source: "
         f"**{cov.percent:.1f}%**",

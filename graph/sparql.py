@@ -32,7 +32,7 @@ __all__ = [
 
 _TOKEN = re.compile(
     r'''(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
-    r'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')'''
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
     r"""|(?P<iri><[^<>"{}|^`\\\s]*>)"""
     r"""|(?P<comment>\#[^\n]*)"""
     r"""|(?P<var>[?$][\w]+)"""
@@ -42,7 +42,16 @@ _TOKEN = re.compile(
     re.S,
 )
 _UPDATE_WORDS = {
-    "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH",
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
 }
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 

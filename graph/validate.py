@@ -21,7 +21,11 @@ logger = logging.getLogger(__name__)
 
 #: What makes an IRI a declared term of the ontology.
 DECLARATION_TYPES = (
-    OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+    OWL.Class,
+    RDFS.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
 )
 _TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 
@@ -45,7 +49,7 @@ class Labeller:
         for prefix, ns in PREFIXES.items():
             if node.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
                 best = prefix
-        return f"{best}:{node[len(PREFIXES[best]):]}" if best else f"<{node}>"
+        return f"{best}:{node[len(PREFIXES[best]) :]}" if best else f"<{node}>"
 
     def __call__(self, node) -> str:
         label = self.labels.get(node)
