@@ -292,7 +292,8 @@ def build(
         (default: the shipped ``graph/sources``).
     out : output folder (default ``./build``).
     ontology, shapes : Turtle files (default: the shipped ``ontology/``).
-    views : also write the HTML views into ``out/views`` when the views module is present.
+    views : also write the HTML views into ``out/views`` (``graph.views.write_views``, given
+        an Oxigraph store of the written graph).
     progress : called with a short line as each phase starts.
     """
     sources = Path(sources) if sources else sources_dir()
@@ -402,7 +403,9 @@ def build(
         except ImportError:
             views_module = None
         if views_module is not None:
+            from graph.sparql import open_store
+
             phase("views")
-            result.files += views_module.write_views(ds, out / "views")
+            result.files += views_module.write_views(open_store(out), out / "views")
             done("views")
     return result
