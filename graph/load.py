@@ -106,9 +106,7 @@ def parse_rdf_file(path: Path, fmt: str, into: Graph | Dataset | None = None) ->
         offset = getattr(exc, "_i", None)
         why = getattr(exc, "_why", None) or str(exc)
         if offset is not None:
-            # rdflib counts in the UTF-8 bytes of the input.
-            raw = getattr(exc, "_str", data.encode("utf-8"))
-            offset = len(raw[:offset].decode("utf-8", errors="replace"))
+            # rdflib's offset counts characters of the text (though it keeps the text as bytes).
             line, column = _line_column(data, offset)
         else:
             line, column = getattr(exc, "lineno", None) or 1, getattr(exc, "offset", None) or 1

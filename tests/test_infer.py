@@ -1,0 +1,75 @@
+"""Targeted inference: defined classes, inverses, sub-properties, transitive location."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace
+from rdflib.namespace import RDF
+
+from graph.build import BuildResult
+from graph.infer import infer
+from graph.namespaces import CVEKG, INFERRED_GRAPH, PREFIXES
+
+CITY = Namespace(PREFIXES["city"])
+EVENT = Namespace(PREFIXES["event"])
+
+
+def _instances(built: BuildResult, cls) -> set[str]:
+    inferred = built.dataset.graph(INFERRED_GRAPH)
+    return {str(s).rsplit("/", 1)[-1] for s in inferred.subjects(RDF.type, cls)}
+
+
+def test_french_cities_are_inferred(built: BuildResult) -> None:
+    assert _instances(built, CVEKG.FrenchCity) == {
+        "bordeaux", "lyon", "marseille", "montreuil", "nice", "paris", "sarcelles",
+        "strasbourg", "toulouse",
+    }
+
+
+def test_us_cities_are_inferred_through_regions(built: BuildResult) -> None:
+    # Clarkston is in Georgia, and only Georgia is in the United States.
+    assert _instances(built, CVEKG.USCity) == {
+        "atlanta", "boston", "chicago", "clarkston", "los-angeles", "new-orleans", "new-york",
+        "orlando", "san-bernardino", "tampa",
+    }
+    assert "vilvoorde" not in _instances(built, CVEKG.FrenchCity) | _instances(
+        built, CVEKG.USCity
+    )
+
+
+def test_inverse_and_super_property(built: BuildResult) -> None:
+    inferred = built.dataset.graph(INFERRED_GRAPH)
+    assert (CITY.lyon, CVEKG.sentDelegation, EVENT["city-pair-lyon-2017"]) in inferred
+    assert (EVENT["city-pair-lyon-2017"], CVEKG.partnerCity, CITY["new-orleans"]) in inferred
+    assert (CITY["new-orleans"], CVEKG.partnerIn, EVENT["city-pair-lyon-2017"]) in inferred
+
+
+def test_inferred_graph_never_repeats_an_asserted_triple(built: BuildResult) -> None:
+    inferred = set(built.dataset.graph(INFERRED_GRAPH))
+    for ctx in built.dataset.graphs():
+        if ctx.identifier != INFERRED_GRAPH:
+            assert not inferred & set(ctx), ctx.identifier
+
+
+def test_rules_on_a_small_ontology() -> None:
+    ex = Namespace("http://example.org/")
+    ontology = Graph().parse(
+        data="""
+        @prefix ex: <http://example.org/> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:in a owl:TransitiveProperty ; owl:inverseOf ex:contains .
+        ex:Local owl:equivalentClass [ owl:intersectionOf ( ex:Town
+            [ a owl:Restriction ; owl:onProperty ex:in ; owl:hasValue ex:land ] ) ] .
+        """,
+        format="turtle",
+    )
+    facts = [
+        (ex.village, RDF.type, ex.Town),
+        (ex.village, ex["in"], ex.county),
+        (ex.county, ex["in"], ex.land),
+    ]
+    new = infer(ontology, facts)
+    assert (ex.village, ex["in"], ex.land) in new
+    assert (ex.land, ex.contains, ex.village) in new
+    assert (ex.village, RDF.type, ex.Local) in new
+    assert (ex.county, RDF.type, ex.Local) not in new  # not a town
