@@ -12,8 +12,10 @@ from pathlib import Path
 __all__ = ["ontology_dir", "ontology_file", "shapes_file", "queries_dir", "sources_dir"]
 
 
-def _package_dir(package: str) -> Path:
-    return Path(str(resources.files(package)))
+def _package_dir(name: str) -> Path:
+    # Through the regular package ``graph``: its data folders have no __init__.py, and
+    # importlib.resources gives a namespace package a MultiplexedPath, not a Path.
+    return Path(str(resources.files("graph").joinpath(name)))
 
 
 def ontology_dir() -> Path:
@@ -25,7 +27,7 @@ def ontology_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "ontology"
     if (checkout / "cvekg.ttl").is_file():
         return checkout
-    return _package_dir("graph.ontology")
+    return _package_dir("ontology")
 
 
 def ontology_file() -> Path:
@@ -45,4 +47,4 @@ def queries_dir() -> Path:
 
 def sources_dir() -> Path:
     """The shipped source documents with their claims, and the reference data."""
-    return _package_dir("graph.sources")
+    return _package_dir("sources")

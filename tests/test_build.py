@@ -1,0 +1,171 @@
+"""The build end to end: outputs, report, round trips, atomic writes, the command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from graph.build import OUTPUT_FILES, BuildResult, build
+from graph.errors import BuildError
+from graph.namespaces import PROVENANCE_GRAPH
+
+TRIG = "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_outputs_and_report(built: BuildResult, built_dir: Path) -> None:
+    for name in OUTPUT_FILES:
+        assert (built_dir / name).stat().st_size > 0, name
+    report = (built_dir / "report.md").read_text(encoding="utf-8")
+    assert "**0 violations**" in report
+    assert "**100.0%**" in report
+    assert "| `cvekg:FrenchCity` | 9 |" in report
+    assert "| `cvekg:USCity` | 10 |" in report
+    assert "| `cvekg:CityPairExchange` | 5 |" in report
+    assert "| `cvekg:Attack` | 9 |" in report
+    info = json.loads((built_dir / "build-info.json").read_text(encoding="utf-8"))
+    assert info["claims"] == built.claims == 55
+    assert info["coverage_percent"] == 100.0
+
+
+def _union_without_provenance(dataset: Dataset) -> Graph:
+    union = Graph()
+    for ctx in dataset.graphs():
+        if ctx.identifier != PROVENANCE_GRAPH:
+            union += ctx
+    return union
+
+
+def test_trig_round_trip(built: BuildResult, built_dir: Path) -> None:
+    again = Dataset().parse(built_dir / "graph.trig", format="trig")
+    ours = {str(c.identifier): len(c) for c in built.dataset.graphs() if len(c)}
+    theirs = {str(c.identifier): len(c) for c in again.graphs() if len(c)}
+    assert theirs == ours
+    claim = "https://w3id.org/cvekg/claim/dipnote-2019-06-06/city-pair-lyon"
+    assert isomorphic(again.graph(claim), built.dataset.graph(claim))
+
+
+def test_jsonld_round_trip(built: BuildResult, built_dir: Path) -> None:
+    document = json.loads((built_dir / "graph.jsonld").read_text(encoding="utf-8"))
+    assert isinstance(document["@context"], dict)  # inline: nothing to fetch
+    again = Dataset().parse(built_dir / "graph.jsonld", format="json-ld")
+    ours = {str(c.identifier): len(c) for c in built.dataset.graphs() if len(c)}
+    theirs = {str(c.identifier): len(c) for c in again.graphs() if len(c)}
+    assert theirs == ours
+
+
+@pytest.mark.parametrize("name, fmt", [("graph.ttl", "turtle"), ("graph.nt", "nt")])
+def test_union_formats_round_trip(built: BuildResult, built_dir: Path, name: str, fmt: str) -> None:
+    again = Graph().parse(built_dir / name, format=fmt)
+    assert isomorphic(again, _union_without_provenance(built.dataset))
+
+
+def test_every_anchor_points_at_its_quote(built_dir: Path, store) -> None:
+    from graph.resources import sources_dir
+    from graph.sparql import select
+
+    text = (sources_dir() / TRIG.replace(".trig", ".txt")).read_text(encoding="utf-8")
+    rows = select(
+        store,
+        """SELECT ?claim ?quote ?exact ?start ?end WHERE {
+             ?claim cvekg:quote ?quote .
+             ?annotation oa:hasBody ?claim ; oa:hasTarget/oa:hasSelector ?q, ?p .
+             ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . }""",
+    )
+    assert len(rows) == 55
+    for row in rows:
+        start, end = int(row["start"]), int(row["end"])
+        assert text[start:end] == row["exact"]
+        assert " ".join(row["exact"].split()) == " ".join(row["quote"].split()), row["claim"]
+
+
+def test_failed_build_writes_nothing(sources_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    path = sources_copy / TRIG
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            '"Toulouse participated in a City Pair with Atlanta in November 2017"',
+            '"Toulouse participated in a City Pair with Atlanta in Novembre 2017"',
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError) as caught:
+        build(sources=sources_copy, out=out, views=False)
+    [problem] = caught.value.problems
+    assert f"{TRIG}:" in problem and "claim city-pair-toulouse: quote not found" in problem
+    assert '(closest: "Toulouse participated in a City Pair with Atlanta in November 2017.")' in (
+        problem
+    )
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before  # same files, same bytes, no temporary leftovers
+
+
+def test_cvekg_build_from_any_folder(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.cli", "build", "--no-views"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "0 violations, 100.0% of facts sourced -> build/" in done.stdout
+    assert (tmp_path / "build" / "graph.trig").is_file()
+
+
+def test_cvekg_build_reports_problems_with_exit_1(sources_copy: Path, tmp_path: Path) -> None:
+    path = sources_copy / "places.ttl"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Lyon"@fr', '"Lyon"@de'), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources_copy),
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 1
+    assert "Lyon (city:lyon) rdfs:label: needs a French label" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_cvekg_build_syntax_error_exit_2(sources_copy: Path, tmp_path: Path) -> None:
+    path = sources_copy / TRIG
+    path.write_text(path.read_text(encoding="utf-8") + "\nclaim:broken {\n", "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources_copy),
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 2
+    assert f"{TRIG}:" in done.stderr and "TRIG syntax error" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_non_editable_install_runs_from_any_folder(tmp_path: Path) -> None:
+    """A wheel install ships the ontology, shapes, queries and sources as package data."""
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+         "--target", str(target), str(ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert install.returncode == 0, install.stderr
+    assert not (target / "graph" / "ontology" / "__init__.py").exists()
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    locate = subprocess.run(
+        [sys.executable, "-c", "import graph.resources as r; print(r.ontology_dir())"],
+        cwd=work, capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert locate.stdout.strip() == str(target / "graph" / "ontology"), locate.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.cli", "build", "-q", "--no-views"],
+        cwd=work, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (work / "build" / "report.md").is_file()

@@ -1,0 +1,108 @@
+"""Validation: SHACL, the ontology lint and provenance coverage each catch a planted fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.build import build
+from graph.errors import BuildError
+from graph.resources import ontology_file, shapes_file
+
+TRIG = "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _fails(sources: Path, out: Path, ontology: Path | None = None) -> BuildError:
+    with pytest.raises(BuildError) as caught:
+        build(sources=sources, out=out, ontology=ontology, shapes=shapes_file(), views=False)
+    return caught.value
+
+
+def test_shacl_catches_a_city_without_french_label(sources_copy: Path, tmp_path: Path) -> None:
+    _replace(sources_copy / "places.ttl", 'rdfs:label "Lyon"@en , "Lyon"@fr', 'rdfs:label "Lyon"@en')
+    error = _fails(sources_copy, tmp_path / "out")
+    assert "1 SHACL violation" in error.summary
+    assert error.problems == [
+        'SHACL: Lyon (city:lyon) rdfs:label: needs a French label (rdfs:label "…"@fr), '
+        "used by the views' language switch"
+    ]
+
+
+def test_shacl_catches_an_exchange_without_host(sources_copy: Path, tmp_path: Path) -> None:
+    _replace(sources_copy / TRIG, "cvekg:hostCity city:atlanta ;", "")
+    error = _fails(sources_copy, tmp_path / "out")
+    assert any(
+        "City Pair: Toulouse to Atlanta (November 2017) (event:city-pair-toulouse-2017) "
+        "cvekg:hostCity: a City Pair exchange has at least one host city" in p
+        for p in error.problems
+    )
+
+
+def test_shacl_catches_a_killed_count_that_is_not_a_number(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    _replace(sources_copy / TRIG, '"22"^^xsd:nonNegativeInteger', '"twenty-two"')
+    error = _fails(sources_copy, tmp_path / "out")
+    assert any("Manchester attack (attack:manchester) cvekg:killed" in p for p in error.problems)
+
+
+def test_lint_catches_an_unlabelled_term(sources_copy: Path, tmp_path: Path) -> None:
+    ontology = tmp_path / "cvekg.ttl"
+    ontology.write_text(ontology_file().read_text(encoding="utf-8"), encoding="utf-8")
+    _replace(ontology, 'rdfs:label "mayor of"@en , "maire de"@fr ;', 'rdfs:label "mayor of"@en ;')
+    error = _fails(sources_copy, tmp_path / "out", ontology=ontology)
+    assert "lint: cvekg:mayorOf: no rdfs:label in fr" in error.problems
+
+
+def test_lint_catches_an_undeclared_term(sources_copy: Path, tmp_path: Path) -> None:
+    _replace(sources_copy / TRIG, "cvekg:mayorOf city:orlando", "cvekg:mayorof city:orlando")
+    error = _fails(sources_copy, tmp_path / "out")
+    assert "lint: cvekg:mayorof: used in the data but not declared in the ontology" in (
+        error.problems
+    )
+
+
+def test_coverage_catches_a_fact_outside_any_claim(sources_copy: Path, tmp_path: Path) -> None:
+    path = sources_copy / TRIG
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\ncity:nice cvekg:memberOf organization:strong-cities-network .\n",
+        encoding="utf-8",
+    )
+    error = _fails(sources_copy, tmp_path / "out")
+    assert "provenance coverage 99.8%" in error.summary
+    assert any(
+        "asserted outside any claim: Nice (city:nice) cvekg:memberOf "
+        "Strong Cities Network (organization:strong-cities-network)" in p
+        for p in error.problems
+    )
+
+
+def test_coverage_catches_a_claim_without_quote(sources_copy: Path, tmp_path: Path) -> None:
+    _replace(
+        sources_copy / TRIG,
+        'claim:hurricane-katrina cvekg:quote "New Orleans\' efforts to promote resilience in the '
+        'wake of Hurricane Katrina" .',
+        "",
+    )
+    error = _fails(sources_copy, tmp_path / "out")
+    assert any("claim hurricane-katrina has no quote" in p for p in error.problems)
+
+
+def test_coverage_catches_reference_data_without_source(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    _replace(
+        sources_copy / "places.ttl",
+        "dcterms:source <https://www.wikidata.org/wiki/Property:P625> , "
+        "<https://www.wikidata.org/wiki/Property:P17> ;",
+        "",
+    )
+    error = _fails(sources_copy, tmp_path / "out")
+    assert any("reference data declares no source" in p for p in error.problems)
