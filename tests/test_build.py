@@ -112,7 +112,10 @@ def test_failed_build_writes_nothing(sources_copy: Path, tmp_path: Path) -> None
 def test_cvekg_build_from_any_folder(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "graph.cli", "build", "--no-views"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert "0 violations, 100.0% of facts sourced -> build/" in done.stdout
@@ -123,9 +126,20 @@ def test_cvekg_build_reports_problems_with_exit_1(sources_copy: Path, tmp_path: 
     path = sources_copy / "places.ttl"
     path.write_text(path.read_text(encoding="utf-8").replace('"Lyon"@fr', '"Lyon"@de'), "utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources_copy),
-         "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "graph.cli",
+            "build",
+            "-q",
+            "--sources",
+            str(sources_copy),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 1
     assert "Lyon (city:lyon) rdfs:label: needs a French label" in done.stderr
@@ -136,9 +150,20 @@ def test_cvekg_build_syntax_error_exit_2(sources_copy: Path, tmp_path: Path) -> 
     path = sources_copy / TRIG
     path.write_text(path.read_text(encoding="utf-8") + "\nclaim:broken {\n", "utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources_copy),
-         "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "graph.cli",
+            "build",
+            "-q",
+            "--sources",
+            str(sources_copy),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 2
     assert f"{TRIG}:" in done.stderr and "TRIG syntax error" in done.stderr
@@ -149,9 +174,20 @@ def test_non_editable_install_runs_from_any_folder(tmp_path: Path) -> None:
     """A wheel install ships the ontology, shapes, queries and sources as package data."""
     target = tmp_path / "site"
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-         "--target", str(target), str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert install.returncode == 0, install.stderr
     assert not (target / "graph" / "ontology" / "__init__.py").exists()
@@ -160,12 +196,20 @@ def test_non_editable_install_runs_from_any_folder(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(target)}
     locate = subprocess.run(
         [sys.executable, "-c", "import graph.resources as r; print(r.ontology_dir())"],
-        cwd=work, capture_output=True, text=True, timeout=60, env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert locate.stdout.strip() == str(target / "graph" / "ontology"), locate.stderr
     done = subprocess.run(
         [sys.executable, "-m", "graph.cli", "build", "-q", "--no-views"],
-        cwd=work, capture_output=True, text=True, timeout=300, env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     assert (work / "build" / "report.md").is_file()

@@ -20,20 +20,33 @@ def _instances(built: BuildResult, cls) -> set[str]:
 
 def test_french_cities_are_inferred(built: BuildResult) -> None:
     assert _instances(built, CVEKG.FrenchCity) == {
-        "bordeaux", "lyon", "marseille", "montreuil", "nice", "paris", "sarcelles",
-        "strasbourg", "toulouse",
+        "bordeaux",
+        "lyon",
+        "marseille",
+        "montreuil",
+        "nice",
+        "paris",
+        "sarcelles",
+        "strasbourg",
+        "toulouse",
     }
 
 
 def test_us_cities_are_inferred_through_regions(built: BuildResult) -> None:
     # Clarkston is in Georgia, and only Georgia is in the United States.
     assert _instances(built, CVEKG.USCity) == {
-        "atlanta", "boston", "chicago", "clarkston", "los-angeles", "new-orleans", "new-york",
-        "orlando", "san-bernardino", "tampa",
+        "atlanta",
+        "boston",
+        "chicago",
+        "clarkston",
+        "los-angeles",
+        "new-orleans",
+        "new-york",
+        "orlando",
+        "san-bernardino",
+        "tampa",
     }
-    assert "vilvoorde" not in _instances(built, CVEKG.FrenchCity) | _instances(
-        built, CVEKG.USCity
-    )
+    assert "vilvoorde" not in _instances(built, CVEKG.FrenchCity) | _instances(built, CVEKG.USCity)
 
 
 def test_inverse_and_super_property(built: BuildResult) -> None:

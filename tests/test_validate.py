@@ -26,7 +26,8 @@ def _fails(sources: Path, out: Path, ontology: Path | None = None) -> BuildError
 
 
 def test_shacl_catches_a_city_without_french_label(sources_copy: Path, tmp_path: Path) -> None:
-    _replace(sources_copy / "places.ttl", 'rdfs:label "Lyon"@en , "Lyon"@fr', 'rdfs:label "Lyon"@en')
+    lyon = 'rdfs:label "Lyon"@en'
+    _replace(sources_copy / "places.ttl", f'{lyon} , "Lyon"@fr', lyon)
     error = _fails(sources_copy, tmp_path / "out")
     assert "1 SHACL violation" in error.summary
     assert error.problems == [
@@ -72,7 +73,8 @@ def test_lint_catches_an_undeclared_term(sources_copy: Path, tmp_path: Path) -> 
 def test_coverage_catches_a_fact_outside_any_claim(sources_copy: Path, tmp_path: Path) -> None:
     path = sources_copy / TRIG
     path.write_text(
-        path.read_text(encoding="utf-8") + "\ncity:nice cvekg:memberOf organization:strong-cities-network .\n",
+        path.read_text(encoding="utf-8")
+        + "\ncity:nice cvekg:memberOf organization:strong-cities-network .\n",
         encoding="utf-8",
     )
     error = _fails(sources_copy, tmp_path / "out")
@@ -87,7 +89,7 @@ def test_coverage_catches_a_fact_outside_any_claim(sources_copy: Path, tmp_path:
 def test_coverage_catches_a_claim_without_quote(sources_copy: Path, tmp_path: Path) -> None:
     _replace(
         sources_copy / TRIG,
-        'claim:hurricane-katrina cvekg:quote "New Orleans\' efforts to promote resilience in the '
+        "claim:hurricane-katrina cvekg:quote \"New Orleans' efforts to promote resilience in the "
         'wake of Hurricane Katrina" .',
         "",
     )
@@ -95,9 +97,7 @@ def test_coverage_catches_a_claim_without_quote(sources_copy: Path, tmp_path: Pa
     assert any("claim hurricane-katrina has no quote" in p for p in error.problems)
 
 
-def test_coverage_catches_reference_data_without_source(
-    sources_copy: Path, tmp_path: Path
-) -> None:
+def test_coverage_catches_reference_data_without_source(sources_copy: Path, tmp_path: Path) -> None:
     _replace(
         sources_copy / "places.ttl",
         "dcterms:source <https://www.wikidata.org/wiki/Property:P625> , "
