@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_ruff(command: list[str]) -> None:
     ruff = shutil.which("ruff")
     assert ruff, "ruff is part of the test extra: pip install -e '.[test]'"
-    done = subprocess.run(
-        [ruff, *command, "graph", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
-    )
+    paths = [p for p in ("graph", "tests", "scripts") if (ROOT / p).is_dir()]
+    done = subprocess.run([ruff, *command, *paths], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
