@@ -1,0 +1,599 @@
+"""The HTML views of the graph: ``build/views/``, each page self-contained and offline.
+
+- ``index.html``: what the graph holds, its sources, links to every view, a search box.
+- ``overview.html``: the whole graph; above :data:`LARGE` entities, one node per kind of
+  entity, each opening a drill-down page (``overview/<kind>.html``, split by year or country
+  when still too large).
+- ``city-pairs.html``: French and US cities placed by longitude and latitude, the Atlantic in
+  the middle, each exchange folded into a link labelled with its date and programme.
+- ``timeline.html``: attacks, exchanges and meetings along a time axis, with the links between
+  them; events dated only in words in lanes labelled with those words.
+- ``entity/<kind>-<slug>.html``: one address per entity (its two-step neighbourhood and every
+  claim about it, with quotes). Entities share bundle pages (``entity/entities-N.html``, one
+  copy of vis-network per :data:`BUNDLE` entities, the entity named by the URL's fragment);
+  each address is a two-line page that forwards to its bundle. Above
+  :data:`ENTITY_PAGES_LIMIT` entities no entity page is written: ``cvekg view --entity NAME``
+  writes one on demand.
+
+:func:`write_views` writes them all (``cvekg build`` and ``cvekg views`` call it);
+:func:`render_triples_page` turns any CONSTRUCT result into a page (``cvekg view``, the
+server's "open as graph").
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph import network as gn
+from graph.views.layout import force_layout, geo_layout, radial_layout, timeline_layout
+from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyoxigraph as ox
+
+__all__ = [
+    "write_views",
+    "write_query_view",
+    "write_entity_view",
+    "render_triples_page",
+    "render_graph_page",
+    "render_entity_page",
+    "ViewWriter",
+    "LARGE",
+    "BUNDLE",
+    "ENTITY_PAGES_LIMIT",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Above this many nodes a page shows an aggregate or the best connected part, not everything.
+LARGE = 2000
+#: Entities per entity bundle page.
+BUNDLE = 400
+#: Above this many entities, entity pages are written on demand only.
+ENTITY_PAGES_LIMIT = 20000
+#: Nodes of an entity's neighbourhood drawn on its page.
+EGO_LIMIT = 120
+
+_VIEWS = (
+    ("overview.html", "Overview", "Vue d'ensemble",
+     "Every entity and every sourced relation.", "Toutes les entités et relations sourcées."),
+    ("city-pairs.html", "City pairs", "Paires de villes",
+     "French and US cities on a map, linked by their exchanges.",
+     "Villes françaises et américaines sur une carte, reliées par leurs échanges."),
+    ("timeline.html", "Timeline", "Chronologie",
+     "Attacks, exchanges and meetings in time, and what followed what.",
+     "Attentats, échanges et rencontres dans le temps, et ce qui a suivi quoi."),
+)  # fmt: skip
+
+
+def _nav(root: str, current: str = "") -> list[dict[str, Any]]:
+    return [
+        {"href": root + href, "en": en, "fr": fr, "current": href == current}
+        for href, en, fr, _, _ in _VIEWS
+    ]
+
+
+def _write(path: Path, text: str) -> Path:
+    from graph.build import atomic_writer
+
+    with atomic_writer(path) as handle:
+        handle.write(text)
+    return path
+
+
+class ViewWriter:
+    """Writes every view of one projected graph, one private method per page."""
+
+    def __init__(self, G: nx.MultiDiGraph, out: Path, sizes: dict[str, int] | None = None):
+        self.G = G
+        self.out = Path(out)
+        self.seconds: dict[str, float] = {}
+        self.entity_pages = G.number_of_nodes() <= ENTITY_PAGES_LIMIT
+        self.sizes = sizes or {}
+
+    def page_of(self, root: str) -> Callable[[Hashable], str | None]:
+        """Where an entity's page is, from a page at ``root`` (``""`` or ``"../"``)."""
+        G = self.G
+
+        def page(n: Hashable) -> str | None:
+            if not self.entity_pages or n not in G or not G.nodes[n].get("kind"):
+                return None
+            return f"{root}entity/{G.nodes[n]['key']}.html"
+
+        return page
+
+    def write(self) -> list[Path]:
+        written: list[Path] = []
+        for name, step in (
+            ("overview", self._overview),
+            ("city-pairs", self._city_pairs),
+            ("timeline", self._timeline),
+            ("entities", self._entities),
+            ("index", self._index),
+        ):
+            started = time.perf_counter()
+            written += step()
+            self.seconds[name] = time.perf_counter() - started
+        logger.info("views: %s", ", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items()))
+        return written
+
+    # --- overview ------------------------------------------------------------------------
+
+    def _overview(self) -> list[Path]:
+        G = self.G
+        if G.number_of_nodes() <= LARGE:
+            page = Page(
+                "overview",
+                "Overview: every entity and sourced relation",
+                "Vue d'ensemble : toutes les entités et relations sourcées",
+                "Colour and shape give the kind of entity; dashed links are reference data.",
+                "Couleur et forme donnent le type d'entité ; les liens en pointillé sont des "
+                "données de référence.",
+                edge_labels=False,
+            )
+            data = page_data(G, force_layout(G), page, self.page_of(""), _nav("", "overview.html"))
+            return [_write(self.out / "overview.html", render_page(data))]
+        return self._aggregated("overview.html", "", list(G.nodes), "group")
+
+    def _aggregated(self, filename: str, root: str, members: list, key: str) -> list[Path]:
+        """An aggregate page of ``members`` by ``key``, and a drill-down page per value."""
+        G = self.G
+        sub = G.subgraph(members)
+        A = gn.aggregate(sub, key)
+        names = {g.key: (g.en, g.fr) for g in gn.GROUPS}
+        links: dict[str, str] = {}
+        written: list[Path] = []
+        folder = "overview/"
+        for value, d in A.nodes(data=True):
+            en, fr = names.get(value, (value, value)) if key == "group" else (value, value)
+            if key == "country" and value in G:
+                en, fr = G.nodes[value]["label_en"], G.nodes[value]["label_fr"]
+            group = value if key == "group" else _commonest(G, d["members"])
+            d.update(label_en=f"{en} ({d['count']:,})", label_fr=f"{fr} ({d['count']:,})",
+                     group=group, class_en=en, class_fr=fr)  # fmt: skip
+            slug = gn.entity_key(f"{filename.removesuffix('.html')}-{value}")
+            links[value] = f"{slug}.html"
+            written += self._drill(self.out / folder / f"{slug}.html", d["members"], en, fr)
+        page = Page(
+            filename.removesuffix(".html"),
+            f"Overview of {G.number_of_nodes():,} entities, by kind",
+            f"Vue d'ensemble de {G.number_of_nodes():,} entités, par type",
+            "Too many entities for one picture: each node is a kind of entity; click one, "
+            "then “Open this group” to see its members.",
+            "Trop d'entités pour une seule image : chaque nœud est un type d'entité ; "
+            "cliquez-en un puis « Ouvrir ce groupe ».",
+        )
+        for n in A.nodes:
+            A.nodes[n].pop("members", None)
+        data = page_data(
+            A,
+            force_layout(A, spacing=260),
+            page,
+            lambda v: folder + links[v] if v in links else None,
+            _nav(root, filename),
+        )
+        return [_write(self.out / filename, render_page(data)), *written]
+
+    def _drill(self, path: Path, members: list, en: str, fr: str) -> list[Path]:
+        G = self.G
+        if len(members) > LARGE:
+            events = sum(1 for n in members if G.nodes[n].get("group") in gn.EVENT_GROUPS)
+            key = "year" if events > len(members) / 2 else "country"
+            if len({_value(G, n, key) for n in members}) > 1:
+                return self._aggregated_drill(path, members, key, en, fr)
+        kept = _best_connected(G, members, LARGE)
+        sub = G.subgraph(kept)
+        note_en = note_fr = ""
+        if len(kept) < len(members):
+            note_en = f"Showing the {len(kept):,} best connected of {len(members):,}."
+            note_fr = f"Les {len(kept):,} mieux connectées sur {len(members):,}."
+        page = Page(path.stem, en, fr, note_en=note_en, note_fr=note_fr, edge_labels=False)
+        data = page_data(sub, force_layout(sub), page, self.page_of("../"), _nav("../"))
+        return [_write(path, render_page(data, root="../"))]
+
+    def _aggregated_drill(self, path: Path, members: list, key: str, en: str, fr: str):
+        G = self.G
+        by: dict[str, list] = defaultdict(list)
+        for n in members:
+            by[_value(G, n, key)].append(n)
+        A = gn.aggregate(G.subgraph(members), key)
+        written: list[Path] = []
+        links = {}
+        for value, d in A.nodes(data=True):
+            label = G.nodes[value]["label_en"] if value in G else value
+            d.update(label_en=f"{en}: {label} ({d['count']:,})",
+                     label_fr=f"{fr} : {label} ({d['count']:,})",
+                     group=_commonest(G, d.pop("members")))  # fmt: skip
+            sub_path = path.with_name(f"{path.stem}-{gn.entity_key(value)}.html")
+            links[value] = sub_path.name
+            written += self._drill(sub_path, by[value], f"{en}: {label}", f"{fr} : {label}")
+        page = Page(path.stem, f"{en}, by {key}", f"{fr}, par {key}")
+        data = page_data(A, force_layout(A, spacing=220), page, links.get, _nav("../"))
+        return [_write(path, render_page(data, root="../")), *written]
+
+    # --- city pairs ------------------------------------------------------------------------
+
+    def _city_pairs(self) -> list[Path]:
+        C = gn.city_pair_graph(self.G)
+        note = ("", "")
+        if C.number_of_nodes() > LARGE:
+            kept = _best_connected(C, list(C.nodes), LARGE, keep=lambda n: C.degree(n) > 0)
+            note = (
+                f"Showing {len(kept):,} of {C.number_of_nodes():,} cities: those with an "
+                "exchange, then the best connected.",
+                f"{len(kept):,} villes sur {C.number_of_nodes():,} : celles qui ont un échange, "
+                "puis les mieux connectées.",
+            )
+            C = C.subgraph(kept).copy()
+        pos, decorations = geo_layout(C)
+        exchanges = sum(1 for *_, d in C.edges(data=True) if d.get("kind") == "exchange")
+        page = Page(
+            "city-pairs",
+            "City pairs: French and US cities and their exchanges",
+            "Paires de villes : villes françaises et américaines et leurs échanges",
+            f"{exchanges} city-to-city visits. Each link is one exchange (date · programme), "
+            "from the delegation's city to its host; click a city for what the source says.",
+            f"{exchanges} visites de ville à ville. Chaque lien est un échange (date · "
+            "programme), de la ville de la délégation à la ville hôte ; cliquez une ville pour "
+            "ce que dit la source.",
+            decorations=decorations,
+            note_en=note[0],
+            note_fr=note[1],
+        )
+        data = page_data(C, pos, page, self.page_of(""), _nav("", "city-pairs.html"))
+        return [_write(self.out / "city-pairs.html", render_page(data))]
+
+    # --- timeline --------------------------------------------------------------------------
+
+    def _timeline(self) -> list[Path]:
+        T = gn.timeline_graph(self.G)
+        note = ("", "")
+        if T.number_of_nodes() > LARGE:
+            linked = [n for n in T if T.degree(n) > 0]
+            kept = _best_connected(T, list(T.nodes), LARGE, keep=lambda n: T.degree(n) > 0)
+            note = (
+                f"Showing {len(kept):,} of {T.number_of_nodes():,} events: the {len(linked):,} "
+                "linked to another event first.",
+                f"{len(kept):,} événements sur {T.number_of_nodes():,} : d'abord les "
+                f"{len(linked):,} liés à un autre.",
+            )
+            T = T.subgraph(kept).copy()
+        pos, decorations = timeline_layout(T)
+        page = Page(
+            "timeline",
+            "Timeline: attacks, exchanges and meetings",
+            "Chronologie : attentats, échanges et rencontres",
+            "Left to right in time, one lane per kind of event; links show what followed what "
+            "(an exchange in the wake of an attack, what it led to).",
+            "De gauche à droite dans le temps, une ligne par type d'événement ; les liens "
+            "montrent ce qui a suivi quoi.",
+            decorations=decorations,
+            note_en=note[0],
+            note_fr=note[1],
+        )
+        data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"))
+        return [_write(self.out / "timeline.html", render_page(data))]
+
+    # --- entities --------------------------------------------------------------------------
+
+    def _entities(self) -> list[Path]:
+        folder = self.out / "entity"
+        entities = [n for n, d in self.G.nodes(data=True) if d.get("kind")]
+        if not self.entity_pages:
+            logger.info("%d entities: entity pages are written on demand", len(entities))
+            return []
+        written: list[Path] = []
+        entities.sort(key=lambda n: self.G.nodes[n]["key"])
+        for start in range(0, len(entities), BUNDLE):
+            number = start // BUNDLE + 1
+            bundle = entities[start : start + BUNDLE]
+            name = f"entities-{number}.html"
+            written.append(self._bundle(folder / name, bundle))
+            for n in bundle:
+                key = self.G.nodes[n]["key"]
+                html = render_redirect(f"{name}#{key}", self.G.nodes[n]["label_en"])
+                written.append(_write(folder / f"{key}.html", html))
+        keep = {p.name for p in written}
+        for stale in folder.glob("*.html"):
+            if stale.name not in keep:
+                stale.unlink()
+        return written
+
+    def _bundle(self, path: Path, homes: list) -> Path:
+        data = entity_bundle_data(self.G, homes, self.page_of("../"), _nav("../"))
+        return _write(path, render_page(data, root="../"))
+
+    # --- index -----------------------------------------------------------------------------
+
+    def _index(self) -> list[Path]:
+        return [_write(self.out / "index.html", render_index(index_context(self.G, self)))]
+
+
+def entity_bundle_data(G: nx.MultiDiGraph, homes: list, page_of, nav) -> dict[str, Any]:
+    """The page data of an entity bundle: each home entity's neighbourhood (drawn as rings
+    around it) and the claims about it, over one shared node and edge list."""
+    egos: dict[Hashable, tuple[dict, int]] = {}
+    members: set[Hashable] = set()
+    claims_of: dict[Hashable, list[str]] = {}
+    terms = G.graph.get("terms", {})
+    claims = G.graph.get("claims", {})
+    for n in homes:
+        ego, distance, hidden = gn.ego_graph(G, n, 2, EGO_LIMIT)
+        egos[n] = (radial_layout(ego, n, distance), hidden)
+        members.update(ego.nodes)
+        claims_of[n] = G.nodes[n].get("claims", [])
+        for c in claims_of[n]:
+            for s, _, o, is_iri in claims.get(c, {}).get("statements", ()):
+                members.add(s)
+                if is_iri and o in G:
+                    members.add(o)
+    B = G.subgraph(members)
+    index = {n: i for i, n in enumerate(B.nodes)}
+    table = Claims(B)
+    entities = {}
+    for n in homes:
+        pos, hidden = egos[n]
+        refs = [table.ref(c) for c in claims_of[n]]
+        entities[G.nodes[n]["key"]] = {
+            "node": index[n],
+            "ring": [[index[m], round(x, 1), round(y, 1)] for m, (x, y) in pos.items()],
+            "hidden": hidden,
+            "claims": [r for r in refs if r >= 0],
+        }
+    for iri, row in zip(table.index, table.rows, strict=True):
+        row["st"] = _statements(claims.get(iri, {}).get("statements", ()), index, terms, G)
+    page = Page("entity", "", "", mode="entity")
+    return page_data(
+        B,
+        {},
+        page,
+        page_of,
+        nav,
+        extra={"entities": entities, "first": G.nodes[homes[0]]["key"]},
+        claims=table,
+    )
+
+
+def _statements(statements, index, terms, G) -> list[list[Any]]:
+    """A claim's statements for its table: node indexes where the page has the node, else
+    text; names (labels) only when the claim says nothing else."""
+    rows = []
+    names = []
+    for s, p, o, is_iri in statements:
+        if p.endswith("#datePrecision"):  # the date's own form says it
+            continue
+        label = terms.get(p, (gn._local(p), gn._local(p)))
+        subject = index.get(s, G.nodes[s]["label_en"] if s in G else s)
+        if is_iri:
+            obj = index[o] if o in index else list(terms.get(o, (gn._local(o),) * 2))
+        else:
+            obj = o
+        row = [subject, label[0], label[1], obj]
+        (names if p in (gn.RDFS_LABEL, gn.SKOS_ALT) else rows).append(row)
+    return rows or names
+
+
+def _value(G: nx.MultiDiGraph, n: Hashable, key: str) -> str:
+    d = G.nodes[n]
+    if key == "year":
+        return (d.get("date") or "")[:4] or "(none)"
+    return str(d.get(key) or "(none)")
+
+
+def _commonest(G: nx.MultiDiGraph, members: Iterable) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for n in members:
+        counts[G.nodes[n].get("group", "other")] += 1
+    return max(counts, key=lambda g: (counts[g], g)) if counts else "other"
+
+
+def _best_connected(G, members: list, limit: int, keep=lambda n: False) -> list:
+    ranked = sorted(members, key=lambda n: (not keep(n), -G.degree(n), str(n)))
+    return ranked[:limit]
+
+
+def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
+    """What ``index.html`` shows: counts, sources, the views, every entity for the search."""
+    groups = defaultdict(list)
+    for n, d in G.nodes(data=True):
+        groups[d.get("group", "other")].append(n)
+    page_of = writer.page_of("")
+    search = []
+    for g in gn.GROUPS:
+        for n in groups.get(g.key, ()):
+            d = G.nodes[n]
+            href = page_of(n)
+            if not href:
+                continue
+            search.append(
+                {
+                    "label": [d["label_en"], d["label_fr"]],
+                    "names": [d["label_en"], d["label_fr"], *d.get("alt_labels", ()), d["key"]],
+                    "cls": [d.get("class_en", ""), d.get("class_fr", "")],
+                    "color": g.color,
+                    "shape": g.shape,
+                    "href": href,
+                }
+            )
+    claims_by_source: dict[str, int] = defaultdict(int)
+    for c in G.graph.get("claims", {}).values():
+        claims_by_source[c.get("source") or ""] += 1
+    sources = [
+        {
+            **s,
+            "claims": claims_by_source.get(s["iri"], 0),
+            "published": gn.format_date(s["published"]),
+        }
+        for s in G.graph.get("sources", [])
+    ]
+    quoted = sum(1 for *_, d in G.edges(data=True) if d.get("quote"))
+    entity_list = []
+    if len(search) <= 3000:
+        for g in gn.GROUPS:
+            members = sorted(groups.get(g.key, ()), key=lambda n: G.nodes[n]["label_en"].casefold())
+            entries = [
+                {"en": G.nodes[n]["label_en"], "fr": G.nodes[n]["label_fr"], "href": page_of(n)}
+                for n in members
+                if page_of(n)
+            ]
+            if entries:
+                entity_list.append(
+                    {"en": g.en, "fr": g.fr, "color": g.color, "shape": g.shape, "members": entries}
+                )
+    views = [
+        {"href": href, "en": en, "fr": fr, "about_en": a_en, "about_fr": a_fr}
+        for href, en, fr, a_en, a_fr in _VIEWS
+    ]
+    note = ("", "")
+    if not writer.entity_pages:
+        note = (
+            f"{G.number_of_nodes():,} entities: entity pages are written on demand "
+            "(cvekg view --entity NAME).",
+            f"{G.number_of_nodes():,} entités : les pages d'entité sont écrites à la demande "
+            "(cvekg view --entity NOM).",
+        )
+    return {
+        "exchanges": _exchange_rows(G, page_of),
+        "views": views,
+        "groups": [
+            {
+                "en": g.en,
+                "fr": g.fr,
+                "color": g.color,
+                "shape": g.shape,
+                "count": len(groups[g.key]),
+            }
+            for g in gn.GROUPS
+            if groups.get(g.key)
+        ],
+        "summary_en": f"{G.number_of_nodes():,} entities, {G.number_of_edges():,} relations "
+        f"({quoted:,} of them quoted from a source), {len(G.graph.get('claims', {})):,} claims.",
+        "summary_fr": f"{G.number_of_nodes():,} entités, {G.number_of_edges():,} relations "
+        f"(dont {quoted:,} citées d'une source), {len(G.graph.get('claims', {})):,} assertions.",
+        "sources": sources,
+        "references": G.graph.get("references", []),
+        "entities": entity_list,
+        "search": search,
+        "note_en": note[0],
+        "note_fr": note[1],
+    }
+
+
+def _exchange_rows(G: nx.MultiDiGraph, page_of, limit: int = 300) -> list[dict[str, Any]]:
+    """City-to-city exchanges for the index: who went where, when, and the source's words."""
+    C = gn.city_pair_graph(G)
+    rows: dict[str, dict[str, Any]] = {}
+    for u, v, d in C.edges(data=True):
+        if d.get("kind") != "exchange":
+            continue
+        ex = d["exchange"]
+        row = rows.setdefault(
+            ex,
+            {
+                "sort": (d.get("date") or "9999", G.nodes[u]["label_en"]),
+                "from": {"en": G.nodes[u]["label_en"], "fr": G.nodes[u]["label_fr"],
+                         "href": page_of(u)},
+                "to": [],
+                "when_en": gn.format_date(d.get("date")),
+                "when_fr": gn.format_date(d.get("date"), "fr"),
+                "href": page_of(ex),
+                "quote": d.get("quote") or "",
+            },
+        )  # fmt: skip
+        row["to"].append({"en": G.nodes[v]["label_en"], "fr": G.nodes[v]["label_fr"],
+                          "href": page_of(v)})  # fmt: skip
+    return sorted(rows.values(), key=lambda r: r["sort"])[:limit]
+
+
+def write_views(store: ox.Store, out_dir: Path) -> list[Path]:
+    """Project the graph in ``store`` and write every view into ``out_dir``; return the files."""
+    started = time.perf_counter()
+    G = gn.project(store)
+    projected = time.perf_counter() - started
+    writer = ViewWriter(G, Path(out_dir))
+    files = writer.write()
+    logger.info("projection %.2f s; %d view files", projected, len(files))
+    return files
+
+
+def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str = "") -> str:
+    """Any projected graph as a page (force layout), e.g. a synthetic one for benchmarks."""
+    page = Page("graph", title, title, edge_labels=G.number_of_edges() <= 300)
+    data = page_data(G, force_layout(G), page, page_of or (lambda n: None), _nav(root))
+    return render_page(data, root=root)
+
+
+def render_triples_page(
+    store: ox.Store, triples: Iterable, title: str, link_root: str | None = None
+) -> str:
+    """A self-contained page of a CONSTRUCT result (any triples), with the same rules, legend,
+    quotes and controls as the other views.
+
+    ``link_root`` is where the views folder is from the page (``""`` when the page is written
+    into ``build/views``): entities then link to their pages. ``None`` (the default, for a page
+    served on its own) leaves the links out.
+    """
+    G = gn.project_triples(store, triples)
+
+    def page_of(n: Hashable) -> str | None:
+        if link_root is None or not G.nodes[n].get("kind"):
+            return None
+        return f"{link_root}entity/{G.nodes[n]['key']}.html"
+
+    return render_graph_page(G, title, page_of, root=link_root or "")
+
+
+def render_entity_page(G: nx.MultiDiGraph, node: Hashable, root: str = "") -> str:
+    """One entity's page on its own (for graphs too large to write them all)."""
+    writer = ViewWriter(G, Path("."))
+    data = entity_bundle_data(G, [node], writer.page_of(root), _nav(root))
+    return render_page(data, root=root)
+
+
+def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path:
+    """Run ``query`` (a CONSTRUCT or DESCRIBE, or a SELECT of ``?s ?p ?o``) and write its
+    result as a page at ``out``; entities link to their pages when ``out`` is in the views
+    folder. Raises ``CvekgError`` for any other query form or an empty result."""
+    import pyoxigraph as ox
+
+    from graph.errors import CvekgError
+    from graph.sparql import run_query
+
+    result = run_query(store, query)
+    if isinstance(result, ox.QueryTriples):
+        triples = list(result)
+    elif isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        if not {"s", "p", "o"} <= set(names):
+            raise CvekgError(
+                "cvekg view draws triples: give a CONSTRUCT or DESCRIBE query, or a SELECT of "
+                f"?s ?p ?o (this SELECT has {', '.join('?' + n for n in names)})"
+            )
+        triples = []
+        for row in result:
+            s, p, o = row["s"], row["p"], row["o"]
+            if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
+                triples.append(ox.Triple(s, p, o))
+    else:
+        raise CvekgError("cvekg view draws triples: an ASK query has none")
+    if not triples:
+        raise CvekgError("the query returned no triples: nothing to draw")
+    out = Path(out)
+    root = "" if (out.parent / "index.html").exists() else None
+    return _write(out, render_triples_page(store, triples, title, link_root=root))
+
+
+def write_entity_view(store: ox.Store, name: str, out_dir: Path) -> Path:
+    """Write one entity's page (its neighbourhood and claims) into ``out_dir/entity/``: the
+    on-demand page for graphs too large to write them all."""
+    G = gn.project(store)
+    node = gn.resolve(G, name)
+    path = Path(out_dir) / "entity" / f"{G.nodes[node]['key']}.html"
+    return _write(path, render_entity_page(G, node, root="../"))

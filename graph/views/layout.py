@@ -1,0 +1,425 @@
+"""Positions for the views, computed once in Python so the browser draws with physics off.
+
+Measured on this machine (2 cores), synthetic Barabási–Albert graphs (2 links per node), median
+of one run each (``python -m graph.views.layout --bench``):
+
+=============================  ========  ========  =========
+layout                         1k nodes  5k nodes  20k nodes
+=============================  ========  ========  =========
+networkx ``spring_layout``     1.6 s     31 s      (not run)
+networkx ``forceatlas2_layout`` 2.8 s    81 s      (dense n² matrix: 3 GB)
+Graphviz ``sfdp``              0.15 s    1.1 s     7.3 s
+igraph DrL                     1.8 s     4.3 s     22 s
+igraph Fruchterman–Reingold,   0.7 s     0.3 s     1.2 s
+grid above 1,000 nodes
+=============================  ========  ========  =========
+
+So :func:`force_layout` is igraph's Fruchterman–Reingold (grid variant above 1,000 nodes),
+seeded for repeatable pictures. Places are laid out by their coordinates, events by their dates,
+and an entity's neighbourhood as rings around it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "force_layout",
+    "geo_layout",
+    "timeline_layout",
+    "radial_layout",
+    "spread",
+    "Decoration",
+]
+
+Pos = dict[Hashable, tuple[float, float]]
+#: A drawing behind the graph: ``{"kind": "text"|"line"|"band", ...}`` in graph coordinates.
+Decoration = dict[str, Any]
+
+
+def force_layout(G: nx.Graph, spacing: float = 110.0, seed: int = 7) -> Pos:
+    """Force-directed positions, scaled so neighbouring nodes sit about ``spacing`` apart.
+
+    Each connected part is laid out on its own (Kamada–Kawai up to :data:`SMALL` nodes, whose
+    even link lengths read best; igraph's Fruchterman–Reingold above), then the parts are
+    packed in rows, largest first, so a few isolated nodes do not shrink the picture.
+    """
+    import networkx as nx
+
+    H = nx.Graph()
+    H.add_nodes_from(G.nodes)
+    H.add_edges_from((u, v) for u, v in G.edges() if u != v)
+    parts = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(map(str, c))))
+    boxes = []
+    for part in parts:
+        pos = _part_layout(H.subgraph(part), spacing, seed)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        boxes.append((pos, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+    return _pack(boxes, spacing)
+
+
+#: Connected parts up to this size get Kamada–Kawai, larger ones Fruchterman–Reingold.
+SMALL = 300
+
+
+def _part_layout(H: nx.Graph, spacing: float, seed: int) -> Pos:
+    import networkx as nx
+
+    nodes = sorted(H.nodes, key=str)
+    n = len(nodes)
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if n == 2:
+        return {nodes[0]: (0.0, 0.0), nodes[1]: (spacing, 0.0)}
+    if n <= SMALL:
+        start = {node: (math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n))
+                 for i, node in enumerate(nodes)}  # fmt: skip
+        pos = nx.kamada_kawai_layout(H, pos=start)
+        pos = {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
+    else:
+        pos = _fruchterman_reingold(H, nodes)
+    return spread(_scaled(pos, spacing), spacing * 0.7, rounds=30 if n <= 2000 else 3)
+
+
+def _fruchterman_reingold(H: nx.Graph, nodes: list) -> Pos:
+    import igraph as ig
+
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in H.edges()}
+    g = ig.Graph(n=n, edges=sorted(pairs))
+    start = [
+        [math.cos(2 * math.pi * i / n) * math.sqrt(n), math.sin(2 * math.pi * i / n) * math.sqrt(n)]
+        for i in range(n)
+    ]
+    coords = g.layout_fruchterman_reingold(
+        seed=start, niter=500 if n <= 2000 else 200, grid="grid" if n > 1000 else "nogrid"
+    ).coords
+    return {node: (coords[i][0], coords[i][1]) for node, i in index.items()}
+
+
+def _pack(boxes: list, spacing: float) -> Pos:
+    """Shelf packing: parts left to right in rows about as wide as the largest part."""
+    if not boxes:
+        return {}
+    total = sum((w + spacing) * (h + spacing) for _, _, _, w, h in boxes)
+    width = max(boxes[0][3], math.sqrt(total) * 1.3)
+    pos: Pos = {}
+    x = y = row = 0.0
+    for part, x0, y0, w, h in boxes:
+        if x > 0 and x + w > width:
+            x, y, row = 0.0, y + row + spacing * 1.2, 0.0
+        pos.update({n: (px - x0 + x, py - y0 + y) for n, (px, py) in part.items()})
+        x += w + spacing * 1.2
+        row = max(row, h)
+    return pos
+
+
+def _scaled(pos: Pos, spacing: float) -> Pos:
+    """Scale so the median nearest-neighbour distance is ``spacing``."""
+    nearest = _nearest_distances(pos)
+    typical = sorted(nearest)[len(nearest) // 2] if nearest else 0.0
+    factor = spacing / typical if typical > 0 else spacing
+    return {n: (x * factor, y * factor) for n, (x, y) in pos.items()}
+
+
+def _nearest_distances(pos: Pos) -> list[float]:
+    cell = _cell_size(pos)
+    grid = _grid(pos, cell)
+    found = []
+    for node, (x, y) in pos.items():
+        best = math.inf
+        cx, cy = int(x // cell), int(y // cell)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for other in grid.get((cx + dx, cy + dy), ()):
+                    if other != node:
+                        ox, oy = pos[other]
+                        best = min(best, math.hypot(x - ox, y - oy))
+        if best < math.inf:
+            found.append(best)
+    return found
+
+
+def _cell_size(pos: Pos) -> float:
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    area = max(max(xs) - min(xs), 1e-9) * max(max(ys) - min(ys), 1e-9)
+    return max(math.sqrt(area / max(len(pos), 1)) * 2, 1e-9)
+
+
+def _grid(pos: Pos, cell: float) -> dict[tuple[int, int], list[Hashable]]:
+    grid: dict[tuple[int, int], list[Hashable]] = defaultdict(list)
+    for node, (x, y) in pos.items():
+        grid[(int(x // cell), int(y // cell))].append(node)
+    return grid
+
+
+def spread(pos: Pos, min_distance: float, rounds: int = 30, fixed: Iterable = ()) -> Pos:
+    """Push apart nodes closer than ``min_distance`` (a grid keeps it linear), keeping
+    ``fixed`` nodes where they are. Labels under nodes stay readable."""
+    pos = {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+    fixed = set(fixed)
+    for _ in range(rounds):
+        grid = _grid(pos, min_distance)
+        moved = False
+        shift: dict[Hashable, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for (cx, cy), members in grid.items():
+            near = [
+                m
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for m in grid.get((cx + dx, cy + dy), ())
+            ]
+            for a in members:
+                ax, ay = pos[a]
+                for b in near:
+                    if b == a:
+                        continue
+                    bx, by = pos[b]
+                    d = math.hypot(ax - bx, ay - by)
+                    if d >= min_distance:
+                        continue
+                    if d < 1e-6:  # same place: part along a fixed direction
+                        angle = (hash(str(a)) % 360) * math.pi / 180
+                        ux, uy, d = math.cos(angle), math.sin(angle), 0.0
+                    else:
+                        ux, uy = (ax - bx) / d, (ay - by) / d
+                    push = (min_distance - d) / 2
+                    shift[a][0] += ux * push
+                    shift[a][1] += uy * push
+                    moved = True
+        if not moved:
+            break
+        for node, (dx, dy) in shift.items():
+            if node not in fixed:
+                x, y = pos[node]
+                pos[node] = (x + dx * 0.6, y + dy * 0.6)
+    return pos
+
+
+# --- Places ----------------------------------------------------------------------------------
+
+
+def geo_layout(
+    G: nx.Graph, width: float = 900.0, height: float = 620.0, ocean: float = 420.0
+) -> tuple[Pos, list[Decoration]]:
+    """Cities by longitude and latitude, the Atlantic in the middle.
+
+    The Americas (west of 30°W) and Europe are each fitted into a panel of ``width`` by
+    ``height`` with their own scale (France is small beside the United States), Americas on
+    the left, Europe on the right, ``ocean`` apart. Nodes without coordinates line up under
+    the panels. Returns the positions and the drawings behind them (panel names, the ocean).
+    """
+    west = {n: d for n, d in G.nodes(data=True) if d.get("lon") is not None and d["lon"] < -30}
+    east = {n: d for n, d in G.nodes(data=True) if d.get("lon") is not None and d["lon"] >= -30}
+    pos: Pos = {}
+    decorations: list[Decoration] = []
+    for side, members, left in (("west", west, 0.0), ("east", east, width + ocean)):
+        if not members:
+            continue
+        fitted = _fit(members, width, height)
+        pos.update({n: (x + left, y) for n, (x, y) in fitted.items()})
+        label = ("United States", "États-Unis") if side == "west" else ("Europe", "Europe")
+        decorations.append(
+            {"kind": "text", "x": left + width / 2, "y": -90, "en": label[0], "fr": label[1],
+             "size": 30, "color": "#94a3b8"}
+        )  # fmt: skip
+    decorations.append(
+        {"kind": "band", "x": width + 40, "y": -140, "w": ocean - 80, "h": height + 280,
+         "color": "rgba(59,130,246,0.07)"}
+    )  # fmt: skip
+    decorations.append(
+        {"kind": "text", "x": width + ocean / 2, "y": height / 2, "en": "Atlantic Ocean",
+         "fr": "Océan Atlantique", "size": 22, "color": "#60a5fa", "italic": True}
+    )  # fmt: skip
+    rest = [n for n in G.nodes if n not in pos]
+    for i, n in enumerate(sorted(rest)):
+        pos[n] = (i % 8 * 160.0, height + 200 + i // 8 * 110.0)
+    pos = spread(pos, 95.0)
+    return pos, decorations
+
+
+def _fit(members: dict[Hashable, dict], width: float, height: float) -> Pos:
+    lat0 = sum(d["lat"] for d in members.values()) / len(members)
+    k = math.cos(math.radians(lat0))
+    xs = {n: d["lon"] * k for n, d in members.items()}
+    ys = {n: -d["lat"] for n, d in members.items()}
+    span_x = max(xs.values()) - min(xs.values()) or 1.0
+    span_y = max(ys.values()) - min(ys.values()) or 1.0
+    scale = min(width / span_x, height / span_y)
+    x0 = min(xs.values()) - (width / scale - span_x) / 2
+    y0 = min(ys.values()) - (height / scale - span_y) / 2
+    return {n: ((xs[n] - x0) * scale, (ys[n] - y0) * scale) for n in members}
+
+
+# --- Time ------------------------------------------------------------------------------------
+
+#: Timeline lanes, top to bottom: (key, English, French, groups).
+LANES = (
+    ("attacks", "Attacks and incidents", "Attentats et incidents", ("attack", "incident")),
+    ("exchanges", "Exchanges and visits", "Échanges et visites", ("exchange",)),
+    ("events", "Meetings, presentations, agreements", "Rencontres, présentations, accords",
+     ("event",)),
+)  # fmt: skip
+
+
+def _months(date: str) -> int | None:
+    parts = date.split("-")
+    try:
+        return int(parts[0]) * 12 + (int(parts[1]) - 1 if len(parts) > 1 else 6)
+    except ValueError:
+        return None
+
+
+def timeline_layout(
+    G: nx.Graph, month: float = 34.0, lane: float = 200.0, gap: int = 8
+) -> tuple[Pos, list[Decoration]]:
+    """Events along a time axis, one lane per kind; vague dates in lanes of their own.
+
+    x is the date (``month`` pixels a month; a stretch of more than ``gap`` empty months is cut
+    to ``gap`` and marked), y the lane. Events dated only in words ("over the past four years")
+    go to a lane labelled with those words; events without any date to the last lane. Returns
+    positions and the drawings behind them (years, lane names, cuts).
+    """
+    dated: dict[Hashable, int] = {}
+    for n, d in G.nodes(data=True):
+        m = _months(d.get("date") or "")
+        if m is not None:
+            dated[n] = m
+    # A compressed axis: each distinct month gets x; long empty stretches shrink to `gap`.
+    x_of: dict[int, float] = {}
+    cuts: list[float] = []
+    x = 0.0
+    previous = None
+    for m in sorted(set(dated.values())):
+        if previous is not None:
+            step = m - previous
+            if step > gap:
+                cuts.append(x + gap * month / 2)
+                step = gap
+            x += step * month
+        x_of[m] = x
+        previous = m
+    width = max(x, 6 * month)
+    pos: Pos = {}
+    decorations: list[Decoration] = []
+    lane_of = {g: i for i, (_, _, _, groups) in enumerate(LANES) for g in groups}
+    # Within a lane, an event too close to the previous one moves to the next free row
+    # (0, +1, -1, +2...), so labels do not overlap.
+    last: dict[tuple[int, int], float] = {}
+    for n in sorted(dated, key=lambda n: (dated[n], str(n))):
+        li = lane_of.get(G.nodes[n].get("group"), len(LANES) - 1)
+        x = x_of[dated[n]]
+        for k in range(40):
+            row = (k + 1) // 2 * (1 if k % 2 else -1)
+            if x - last.get((li, row), -math.inf) >= 150:
+                break
+        last[(li, row)] = x
+        pos[n] = (x, li * lane + row * 62.0)
+    for i, (_, en, fr, _) in enumerate(LANES):
+        decorations.append(
+            {"kind": "text", "x": -150, "y": i * lane, "en": en, "fr": fr, "size": 15,
+             "color": "#64748b", "align": "right", "wrap": 220}
+        )  # fmt: skip
+        decorations.append(
+            {"kind": "line", "x1": -60, "y1": i * lane, "x2": width + 80, "y2": i * lane,
+             "color": "#e2e8f0"}
+        )  # fmt: skip
+    years = sorted({m // 12 for m in dated.values()})
+    top, bottom = -lane / 2, (len(LANES) - 0.5) * lane
+    for year in years:
+        months = [m for m in x_of if m // 12 == year]
+        xs = x_of[min(months)] - (min(months) % 12) * month
+        decorations.append(
+            {"kind": "line", "x1": xs, "y1": top, "x2": xs, "y2": bottom, "color": "#cbd5e1",
+             "dash": [6, 6]}
+        )  # fmt: skip
+        decorations.append(
+            {"kind": "text", "x": xs + 6, "y": top - 18, "en": str(year), "fr": str(year),
+             "size": 20, "color": "#334155", "align": "left"}
+        )  # fmt: skip
+    for cx in cuts:
+        decorations.append(
+            {"kind": "text", "x": cx, "y": bottom + 14, "en": "≈ gap ≈", "fr": "≈ saut ≈",
+             "size": 14, "color": "#94a3b8"}
+        )  # fmt: skip
+    # Vague and missing dates: one lane per wording, spread along the axis.
+    vague: dict[str, list[Hashable]] = defaultdict(list)
+    for n, d in G.nodes(data=True):
+        if n not in dated:
+            vague[d.get("date_description") or ""].append(n)
+    y = len(LANES) * lane - 40
+    for words in sorted(vague, key=lambda w: (w == "", w)):
+        members = sorted(vague[words], key=str)
+        per_row = max(1, int(width // 190) + 1)
+        step = width / max(min(len(members), per_row) - 1, 1) if len(members) > 1 else 0
+        en = f"Dated in words: “{words}”" if words else "No date in the source"
+        fr = f"Date en toutes lettres : « {words} »" if words else "Sans date dans la source"
+        decorations.append(
+            {"kind": "text", "x": -150, "y": y, "en": en, "fr": fr, "size": 15,
+             "color": "#64748b", "align": "right", "wrap": 220}
+        )  # fmt: skip
+        decorations.append(
+            {"kind": "line", "x1": -60, "y1": y, "x2": width + 80, "y2": y, "color": "#f1f5f9"}
+        )  # fmt: skip
+        for i, n in enumerate(members):
+            pos[n] = (i % per_row * step, y + i // per_row * 90.0)
+        y += (len(members) - 1) // per_row * 90.0 + 130.0
+    return pos, decorations
+
+
+# --- Neighbourhoods --------------------------------------------------------------------------
+
+
+def radial_layout(
+    G: nx.Graph, center: Hashable, distance: dict[Hashable, int], ring: float = 180.0
+) -> Pos:
+    """``center`` in the middle, its neighbours on a ring, theirs on an outer ring, each
+    outer node near the neighbour that leads to it. Linear in the neighbourhood's size."""
+    pos: Pos = {center: (0.0, 0.0)}
+    first = sorted(
+        (n for n, d in distance.items() if d == 1),
+        key=lambda n: (G.nodes[n].get("group", ""), str(G.nodes[n].get("label_en", n))),
+    )
+    parent: dict[Hashable, Hashable] = {}
+    for n, d in sorted(distance.items(), key=lambda item: str(item[0])):
+        if d < 2:
+            continue
+        for m in first:
+            if G.has_edge(n, m) or G.has_edge(m, n):
+                parent[n] = m
+                break
+    children: dict[Hashable, list[Hashable]] = defaultdict(list)
+    for n, p in parent.items():
+        children[p].append(n)
+    # Each first-ring node gets an angular share proportional to 1 + its children.
+    weights = [1 + len(children[m]) for m in first]
+    total = sum(weights) or 1
+    r1 = max(ring, len(first) * 95 / (2 * math.pi))
+    r2 = max(r1 + ring, len(parent) * 85 / (2 * math.pi))
+    angle = -math.pi / 2
+    for m, w in zip(first, weights, strict=True):
+        share = 2 * math.pi * w / total
+        mid = angle + share / 2
+        pos[m] = (r1 * math.cos(mid), r1 * math.sin(mid))
+        kids = children[m]
+        for i, kid in enumerate(kids):
+            a = angle + share * (i + 0.5) / len(kids)
+            pos[kid] = (r2 * math.cos(a), r2 * math.sin(a))
+        angle += share
+    for n in distance:  # beyond the second ring (a larger radius): an outer circle
+        if n not in pos:
+            k = len(pos)
+            pos[n] = (
+                (r2 + ring) * math.cos(k * 2.4),
+                (r2 + ring) * math.sin(k * 2.4),
+            )
+    return spread(pos, 80.0, fixed=[center])

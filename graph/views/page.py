@@ -1,0 +1,339 @@
+"""One interactive page: a NetworkX graph and its positions in, a self-contained HTML page out.
+
+PyVis builds the network (its ``nodes`` and ``edges`` lists, filled directly: its ``add_node``
+is quadratic) and the vis-network options; the page is our own Jinja template, with
+vis-network, our script and our styles inline, so it opens from any folder with no network.
+
+Data reaches the page only as JSON inside ``<script type="application/json">`` with ``<``,
+``>`` and ``&`` escaped, read with ``JSON.parse`` and put in the page with ``textContent``;
+vis-network tooltips are plain strings. The Content-Security-Policy allows only the page's own
+scripts (by hash) and forbids every load from elsewhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from graph.network import GROUPS, format_date
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "Page",
+    "Claims",
+    "page_data",
+    "render_page",
+    "render_index",
+    "render_redirect",
+    "json_for_script",
+    "csp",
+]
+
+_GROUP = {g.key: g for g in GROUPS}
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that cannot end its ``<script>`` element: ``<``, ``>``, ``&`` and the JavaScript
+    line separators are escaped as ``\\uXXXX``.
+
+    >>> json_for_script({"label": "</script><b>"})
+    '{"label":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("graph.views").joinpath(name).read_text(encoding="utf-8")
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def csp(scripts: list[str]) -> str:
+    """The Content-Security-Policy of a page whose only scripts are ``scripts``."""
+    hashes = " ".join(_sha256(s) for s in scripts) or "'none'"
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; base-uri 'none'; form-action 'none'"
+    )
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("graph.views", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class Page:
+    """What one view shows: its graph, positions and the drawings behind it."""
+
+    name: str
+    title_en: str
+    title_fr: str
+    intro_en: str = ""
+    intro_fr: str = ""
+    decorations: list[dict[str, Any]] = field(default_factory=list)
+    edge_labels: bool = True
+    mode: str = "graph"
+    note_en: str = ""
+    note_fr: str = ""
+
+
+class Claims:
+    """Claims numbered in order of first use, so edges and facts refer to them by index."""
+
+    def __init__(self, G: nx.MultiDiGraph):
+        self.source = G.graph.get("claims", {})
+        titles = {s["iri"]: s for s in G.graph.get("sources", [])}
+        refs = {r["iri"]: r for r in G.graph.get("references", [])}
+        self.titles, self.refs = titles, refs
+        self.index: dict[str, int] = {}
+        self.rows: list[dict[str, Any]] = []
+
+    def ref(self, iri: str | None) -> int:
+        if not iri:
+            return -1
+        if iri in self.index:
+            return self.index[iri]
+        claim = self.source.get(iri)
+        if claim:
+            doc = self.titles.get(claim.get("source") or "", {})
+            row = {
+                "name": claim.get("name", ""),
+                "iri": iri,
+                "quote": claim.get("quote") or "",
+                "sentence": claim.get("sentence") or "",
+                "note": claim.get("note") or "",
+                "source": doc.get("title", ""),
+                "date": format_date(doc.get("published")),
+            }
+        elif iri in self.refs:
+            ref = self.refs[iri]
+            row = {"name": ref["title"], "iri": iri, "reference": ref["title"]}
+        else:
+            return -1
+        self.index[iri] = len(self.rows)
+        self.rows.append(row)
+        return self.index[iri]
+
+
+def _network(directed: bool = True):
+    """A PyVis network carrying our vis-network options."""
+    from pyvis.network import Network
+
+    net = Network(directed=directed, height="100%", width="100%", cdn_resources="in_line")
+    net.barnes_hut(gravity=-6000, central_gravity=0.15, spring_length=140, damping=0.4, overlap=0.2)
+    net.toggle_physics(False)
+    net.toggle_stabilization(False)
+    net.set_edge_smooth("continuous")
+    return net
+
+
+def _options(net, large: bool) -> dict[str, Any]:
+    options = json.loads(net.options.to_json())
+    options["physics"]["barnesHut"].pop("self", None)
+    if large:
+        options["edges"]["smooth"] = {"enabled": False}
+        options["interaction"]["hideEdgesOnDrag"] = True
+    options["edges"].update(
+        {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"color": "#94a3b8", "highlight": "#1e3a8a", "hover": "#475569"},
+            "font": {"size": 11, "color": "#475569", "strokeWidth": 4, "strokeColor": "#ffffff"},
+            "width": 1.2,
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        }
+    )
+    options["edges"]["color"]["inherit"] = False
+    options["nodes"] = {
+        "font": {"size": 14, "color": "#0f172a", "strokeWidth": 4, "strokeColor": "#ffffff"},
+        "widthConstraint": {"maximum": 170},
+        "borderWidth": 1,
+        "borderWidthSelected": 3,
+    }
+    options["groups"] = {
+        g.key: {"color": {"background": g.color, "border": g.color}, "shape": g.shape, "size": 14}
+        for g in GROUPS
+    }
+    options["interaction"].update(
+        {"hover": True, "tooltipDelay": 150, "multiselect": False, "navigationButtons": False}
+    )
+    options["layout"] = {"improvedLayout": False}
+    return options
+
+
+def _node_meta(G: nx.MultiDiGraph, n: Hashable, claims: Claims, page_of) -> dict[str, Any]:
+    d = G.nodes[n]
+    facts = [
+        [f["label_en"], f["label_fr"], f["value"], claims.ref(f["claim"])]
+        for f in d.get("facts", ())
+        if not f["predicate"].endswith("#datePrecision")
+    ]
+    meta = {
+        "iri": d.get("iri", str(n)),
+        "key": d.get("key", ""),
+        "label": [d.get("label_en") or str(n), d.get("label_fr") or d.get("label_en") or str(n)],
+        "alt": d.get("alt_labels", []),
+        "cls": [d.get("class_en", ""), d.get("class_fr", "")],
+        "group": d.get("group", "other"),
+        "facts": facts,
+        "page": page_of(n) or "",
+    }
+    if d.get("date"):
+        meta["date"] = [format_date(d["date"]), format_date(d["date"], "fr")]
+    if d.get("date_description"):
+        meta["vague"] = d["date_description"]
+    if d.get("count"):
+        meta["count"] = d["count"]
+    return meta
+
+
+def page_data(
+    G: nx.MultiDiGraph,
+    pos: dict[Hashable, tuple[float, float]],
+    page: Page,
+    page_of=lambda n: None,
+    nav: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    claims: Claims | None = None,
+) -> dict[str, Any]:
+    """The JSON a page reads: vis-network nodes and edges (built with PyVis), their details,
+    the claims they cite, the legend and the options. Linear in the graph's size."""
+    net = _network()
+    claims = claims or Claims(G)
+    ids = {n: i for i, n in enumerate(G.nodes)}
+    sizes = _sizes(G)
+    net.nodes = [
+        {
+            "id": ids[n],
+            "group": d.get("group", "other"),
+            "x": round(pos[n][0], 1) if n in pos else 0,
+            "y": round(pos[n][1], 1) if n in pos else 0,
+            "size": sizes[n],
+        }
+        for n, d in G.nodes(data=True)
+    ]
+    node_meta = [_node_meta(G, n, claims, page_of) for n in G.nodes]
+    net.edges = []
+    edge_meta = []
+    for i, (u, v, key, d) in enumerate(G.edges(keys=True, data=True)):
+        edge = {"id": i, "from": ids[u], "to": ids[v]}
+        if d.get("reference") or d.get("inferred"):
+            edge["dashes"] = True
+        if d.get("kind") == "stop":
+            edge["dashes"] = [4, 6]
+        if d.get("kind") == "partners" or d.get("arrows") is False:
+            edge["arrows"] = {"to": {"enabled": False}}
+        if d.get("count"):
+            edge["width"] = 1 + min(8, d["count"] ** 0.5)
+        net.edges.append(edge)
+        meta = {
+            "label": [d.get("label_en") or str(key), d.get("label_fr") or d.get("label_en") or ""],
+            "claim": claims.ref(d.get("claim")),
+        }
+        if d.get("inferred"):
+            meta["inferred"] = d["inferred"]
+        if d.get("exchange") and page_of(d["exchange"]):
+            meta["page"] = page_of(d["exchange"])
+        if d.get("count"):
+            meta["count"] = d["count"]
+        edge_meta.append(meta)
+    groups_present = {d.get("group", "other") for _, d in G.nodes(data=True)}
+    large = G.number_of_nodes() > 1500
+    data = {
+        "view": page.name,
+        "mode": page.mode,
+        "title": [page.title_en, page.title_fr],
+        "intro": [page.intro_en, page.intro_fr],
+        "note": [page.note_en, page.note_fr],
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "meta": {"nodes": node_meta, "edges": edge_meta},
+        "claims": claims.rows,
+        "legend": [
+            {"key": g.key, "label": [g.en, g.fr], "color": g.color, "shape": g.shape}
+            for g in GROUPS
+            if g.key in groups_present
+        ],
+        "options": _options(net, large),
+        "decorations": page.decorations,
+        "edgeLabels": page.edge_labels and not large,
+        "nav": nav or [],
+    }
+    if extra:
+        data.update(extra)
+    return data
+
+
+def _sizes(G: nx.MultiDiGraph) -> dict[Hashable, float]:
+    sizes = {}
+    for n, d in G.nodes(data=True):
+        if d.get("count"):
+            sizes[n] = 10 + min(40, 4 * d["count"] ** 0.5)
+        else:
+            sizes[n] = 9 + min(12, 2.2 * G.degree(n) ** 0.5) if d.get("group") != "topic" else 8
+    return sizes
+
+
+def render_page(data: dict[str, Any], root: str = "") -> str:
+    """The HTML of a graph page: template, vis-network, our script and styles, the data."""
+    scripts = [_asset("vendor/vis-network.min.js"), _asset("static/cvekg.js")]
+    template = _environment().get_template("page.html")
+    return template.render(
+        title=data["title"][0],
+        data_json=json_for_script(data),
+        scripts=scripts,
+        style=_asset("static/cvekg.css"),
+        csp=csp(scripts),
+        root=root,
+        nav=data.get("nav", []),
+        note=data.get("note", ["", ""])[0],
+        intro=data.get("intro", ["", ""])[0],
+        mode=data.get("mode", "graph"),
+    )
+
+
+def render_index(context: dict[str, Any]) -> str:
+    """The HTML of ``index.html``: what the graph holds, links to every view, a search box."""
+    scripts = [_asset("static/index.js")]
+    template = _environment().get_template("index.html")
+    return template.render(
+        **context,
+        data_json=json_for_script(context["search"]),
+        scripts=scripts,
+        style=_asset("static/cvekg.css"),
+        csp=csp(scripts),
+    )
+
+
+def render_redirect(target: str, title: str) -> str:
+    """A tiny page that sends the browser to ``target`` (an entity inside a bundle page)."""
+    template = _environment().get_template("redirect.html")
+    return template.render(target=target, title=title, csp=csp([]))

@@ -1,0 +1,619 @@
+/* cvekg graph pages: one script for every view.
+ *
+ * The data comes from the JSON block of the page. Every text taken from it reaches the page
+ * through textContent (never innerHTML), and vis-network tooltips are plain strings, which it
+ * shows as text. Nothing is fetched: the page works from any folder, offline.
+ */
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("cvekg-data").textContent);
+  var meta = data.meta;
+  var lang = "en";
+  var UI = {
+    en: {
+      search: "Search entities…", none: "No match", open: "Open its page",
+      facts: "Facts", relations: "Relations", names: "Also called", date: "Date",
+      vague: "Date in the source's words", quote: "Quote", sentence: "Whole sentence",
+      source: "Source", note: "Editorial note", reference: "Reference data, no quote",
+      inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Show",
+      all: "all", hidden: " more entities two steps away are not drawn (see their own pages).",
+      exchange: "Open the exchange", entities: "entities", links: "links",
+      noquote: "no quote", members: "entities in this group", drill: "Open this group",
+    },
+    fr: {
+      search: "Rechercher une entité…", none: "Aucun résultat", open: "Ouvrir sa page",
+      facts: "Faits", relations: "Relations", names: "Autres noms", date: "Date",
+      vague: "Date selon la source", quote: "Citation", sentence: "Phrase entière",
+      source: "Source", note: "Note éditoriale", reference: "Données de référence, sans citation",
+      inferred: "Déduit par la construction", close: "Fermer", claim: "assertion",
+      legendTitle: "Afficher", all: "tout",
+      hidden: " autres entités à deux pas ne sont pas dessinées (voir leurs propres pages).",
+      exchange: "Ouvrir l'échange", entities: "entités", links: "liens",
+      noquote: "sans citation", members: "entités dans ce groupe", drill: "Ouvrir ce groupe",
+    },
+  };
+  var DIM_NODE = { background: "#e5e7eb", border: "#d1d5db" };
+  var DIM_FONT = "#cbd5e1";
+  var FONT = "#0f172a";
+  var groupColor = {};
+  var groupShape = {};
+  data.legend.forEach(function (g) { groupColor[g.key] = g.color; groupShape[g.key] = g.shape; });
+
+  // --- Text helpers -------------------------------------------------------------------------
+
+  function t(key) { return UI[lang][key]; }
+  function pick(pair) { return (pair && (lang === "fr" ? pair[1] || pair[0] : pair[0])) || ""; }
+  function norm(text) {
+    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function nodeLabel(i) { return pick(meta.nodes[i].label); }
+  function edgeLabel(j) {
+    var m = meta.edges[j];
+    return pick(m.label) + (m.count ? " (" + m.count + ")" : "");
+  }
+  function claimOf(index) { return index >= 0 ? data.claims[index] : null; }
+  function quoteLine(claim) {
+    if (!claim) return t("noquote");
+    if (claim.reference) return t("reference") + ": " + claim.reference;
+    return "\u201c" + claim.quote + "\u201d" + (claim.source ? "\n\u2014 " + claim.source : "");
+  }
+  function nodeTitle(i) {
+    var m = meta.nodes[i];
+    var lines = [nodeLabel(i), pick(m.cls)];
+    if (m.date) lines.push(pick(m.date));
+    if (m.vague) lines.push("\u201c" + m.vague + "\u201d");
+    if (m.count) lines.push(m.count + " " + t("entities"));
+    return lines.filter(Boolean).join("\n");
+  }
+  function edgeTitle(j) {
+    var e = data.edges[j];
+    var m = meta.edges[j];
+    var head = nodeLabel(e.from) + "  \u2192 " + pick(m.label) + " \u2192  " + nodeLabel(e.to);
+    var lines = [head];
+    if (m.count) lines.push(m.count + " " + t("links"));
+    else lines.push(quoteLine(claimOf(m.claim)));
+    if (m.inferred) lines.push(t("inferred") + " (" + m.inferred + ")");
+    return wrap(lines.join("\n"), 70);
+  }
+  function wrap(text, width) {
+    return text.split("\n").map(function (line) {
+      var out = [], current = "";
+      line.split(" ").forEach(function (word) {
+        if (current && (current + " " + word).length > width) { out.push(current); current = word; }
+        else current = current ? current + " " + word : word;
+      });
+      out.push(current);
+      return out.join("\n");
+    }).join("\n");
+  }
+
+  // --- The network --------------------------------------------------------------------------
+
+  var container = document.getElementById("graph");
+  var nodes = new vis.DataSet([]);
+  var edges = new vis.DataSet([]);
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  var showEdgeLabels = !!data.edgeLabels;
+  var hiddenGroups = {};
+  var positions = {};
+  var shown = [];
+  var panelTarget = null;
+  var highlighted = null;
+
+  function visNode(i) {
+    var base = data.nodes[i];
+    var p = positions[i] || base;
+    var color = groupColor[base.group] || "#9ca3af";
+    return Object.assign({}, base, {
+      x: p.x, y: p.y, label: nodeLabel(i), title: nodeTitle(i),
+      hidden: !!hiddenGroups[base.group],
+      color: { background: color, border: color,
+        highlight: { background: color, border: "#111827" },
+        hover: { background: color, border: "#111827" } },
+      font: { color: FONT },
+    });
+  }
+  function visEdge(j) {
+    return Object.assign({}, data.edges[j], {
+      label: showEdgeLabels ? edgeLabel(j) : "", title: edgeTitle(j),
+    });
+  }
+  function load(indexes, pos) {
+    positions = pos || {};
+    shown = indexes;
+    var inside = {};
+    indexes.forEach(function (i) { inside[i] = true; });
+    nodes.clear();
+    edges.clear();
+    nodes.add(indexes.map(visNode));
+    var list = [];
+    for (var j = 0; j < data.edges.length; j++) {
+      var e = data.edges[j];
+      if (inside[e.from] && inside[e.to]) list.push(visEdge(j));
+    }
+    edges.add(list);
+    highlighted = null;
+    fitAll(false);
+  }
+  // Fit the nodes and the drawings behind them into the part of the canvas the legend leaves.
+  function fitAll(animate) {
+    var box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    function take(x0, y0, x1, y1) {
+      box.x0 = Math.min(box.x0, x0); box.y0 = Math.min(box.y0, y0);
+      box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
+    }
+    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
+    var pos = network.getPositions(ids);
+    ids.forEach(function (id) { var p = pos[id]; take(p.x - 70, p.y - 30, p.x + 70, p.y + 50); });
+    (data.mode === "entity" ? [] : data.decorations || []).forEach(function (d) {
+      if (d.kind === "band") take(d.x, d.y, d.x + d.w, d.y + d.h);
+      else if (d.kind === "line") take(Math.min(d.x1, d.x2), Math.min(d.y1, d.y2), Math.max(d.x1, d.x2), Math.max(d.y1, d.y2));
+      else if (d.kind === "text") {
+        var half = d.wrap || (d.size || 14) * 5;
+        var left = d.align === "right" ? d.x - 2 * half : d.align === "left" ? d.x : d.x - half;
+        take(left, d.y - d.size, left + 2 * half, d.y + d.size);
+      }
+    });
+    if (!isFinite(box.x0)) return;
+    var W = container.clientWidth, H = container.clientHeight;
+    var legendEl = document.getElementById("legend");
+    var side = W > 760 && legendEl ? legendEl.offsetWidth + 24 : 0;
+    var scale = Math.min((W - side - 30) / (box.x1 - box.x0), (H - 30) / (box.y1 - box.y0), 1.3);
+    network.moveTo({
+      position: { x: (box.x0 + box.x1) / 2 - side / 2 / scale, y: (box.y0 + box.y1) / 2 },
+      scale: scale,
+      animation: animate ? { duration: 300 } : false,
+    });
+  }
+  function refreshLabels() {
+    nodes.update(nodes.getIds().map(function (i) {
+      return { id: i, label: nodeLabel(i), title: nodeTitle(i) };
+    }));
+    edges.update(edges.getIds().map(function (j) {
+      return { id: j, label: showEdgeLabels ? edgeLabel(j) : "", title: edgeTitle(j) };
+    }));
+  }
+
+  // --- Highlight the neighbours of a node ---------------------------------------------------
+
+  function highlight(i) {
+    var keep = {};
+    keep[i] = true;
+    network.getConnectedNodes(i).forEach(function (n) { keep[n] = true; });
+    var touching = {};
+    network.getConnectedEdges(i).forEach(function (e) { touching[e] = true; });
+    nodes.update(nodes.getIds().map(function (n) {
+      var v = visNode(n);
+      return keep[n] ? { id: n, color: v.color, font: v.font }
+        : { id: n, color: DIM_NODE, font: { color: DIM_FONT } };
+    }));
+    edges.update(edges.getIds().map(function (e) {
+      return touching[e] ? { id: e, color: { color: "#334155", opacity: 1 }, width: 2 }
+        : { id: e, color: { color: "#e5e7eb", opacity: 0.6 }, width: 1 };
+    }));
+    highlighted = i;
+  }
+  function unhighlight() {
+    if (highlighted === null) return;
+    nodes.update(nodes.getIds().map(function (n) {
+      var v = visNode(n);
+      return { id: n, color: v.color, font: v.font };
+    }));
+    edges.update(edges.getIds().map(function (e) {
+      return { id: e, color: data.options.edges.color, width: data.edges[e].width || 1.2 };
+    }));
+    highlighted = null;
+  }
+
+  // --- The side panel -----------------------------------------------------------------------
+
+  var panel = document.getElementById("panel");
+
+  function quoteBlock(claimIndex) {
+    var box = el("div", "quote");
+    var claim = claimOf(claimIndex);
+    if (!claim) { box.appendChild(el("p", "muted", t("noquote"))); return box; }
+    if (claim.reference) { box.appendChild(el("p", "muted", t("reference") + ": " + claim.reference)); return box; }
+    box.appendChild(el("blockquote", null, claim.quote));
+    var cite = el("p", "cite", "\u2014 " + (claim.source || "") + (claim.date ? ", " + claim.date : "") +
+      " \u00b7 " + t("claim") + " " + claim.name);
+    box.appendChild(cite);
+    if (claim.sentence && claim.sentence !== claim.quote) {
+      var more = el("details");
+      more.appendChild(el("summary", null, t("sentence")));
+      more.appendChild(el("p", "sentence", claim.sentence));
+      box.appendChild(more);
+    }
+    if (claim.note) box.appendChild(el("p", "note", t("note") + ": " + claim.note));
+    return box;
+  }
+  function openPage(i) {
+    var m = meta.nodes[i];
+    if (data.entities && data.entities[m.key]) { location.hash = m.key; return; }
+    if (m.page) location.href = m.page;
+  }
+  function nodeButton(i) {
+    var b = el("button", "link", nodeLabel(i));
+    b.type = "button";
+    b.addEventListener("click", function () { focusNode(i); });
+    return b;
+  }
+  function panelHeader(title, chip, color) {
+    panel.textContent = "";
+    var close = el("button", "close", "\u00d7");
+    close.type = "button";
+    close.title = t("close");
+    close.addEventListener("click", function () { closePanel(); network.unselectAll(); unhighlight(); });
+    panel.appendChild(close);
+    if (chip) {
+      var c = el("p", "chip");
+      var sw = el("span", "swatch");
+      sw.style.setProperty("--c", color || "#9ca3af");
+      c.appendChild(sw);
+      c.appendChild(document.createTextNode(chip));
+      panel.appendChild(c);
+    }
+    panel.appendChild(el("h2", null, title));
+  }
+  function showNode(i) {
+    var m = meta.nodes[i];
+    panelTarget = { node: i };
+    panelHeader(nodeLabel(i), pick(m.cls) || "", groupColor[m.group]);
+    panel.appendChild(el("p", "iri", m.iri));
+    if (m.page || (data.entities && data.entities[m.key])) {
+      var isHere = data.mode === "entity" && currentKey === m.key;
+      if (!isHere) {
+        var open = el("button", "primary", m.count ? t("drill") : t("open"));
+        open.type = "button";
+        open.addEventListener("click", function () { openPage(i); });
+        panel.appendChild(open);
+      }
+    }
+    var names = [];
+    var other = lang === "fr" ? m.label[0] : m.label[1];
+    if (other && other !== nodeLabel(i)) names.push(other);
+    (m.alt || []).forEach(function (a) { if (names.indexOf(a) < 0) names.push(a); });
+    if (names.length) panel.appendChild(el("p", "names", t("names") + ": " + names.join(" \u00b7 ")));
+    if (m.count) panel.appendChild(el("p", "names", m.count + " " + t("members")));
+    if (m.date) panel.appendChild(el("p", "names", t("date") + ": " + pick(m.date)));
+    if (m.vague) panel.appendChild(el("p", "names", t("vague") + ": \u201c" + m.vague + "\u201d"));
+    if (m.facts.length) {
+      panel.appendChild(el("h3", null, t("facts")));
+      var dl = el("dl", "facts");
+      m.facts.forEach(function (f) {
+        dl.appendChild(el("dt", null, lang === "fr" ? f[1] : f[0]));
+        var dd = el("dd", null, f[2]);
+        var claim = claimOf(f[3]);
+        if (claim && !claim.reference) dd.appendChild(quoteBlock(f[3]));
+        else if (claim) dd.appendChild(el("small", "muted", " (" + claim.reference + ")"));
+        dl.appendChild(dd);
+      });
+      panel.appendChild(dl);
+    }
+    var touching = network.getConnectedEdges(i);
+    if (touching.length) {
+      panel.appendChild(el("h3", null, t("relations") + " (" + touching.length + ")"));
+      var ul = el("ul", "relations");
+      touching.sort(function (a, b) { return edgeLabel(a).localeCompare(edgeLabel(b)); });
+      touching.forEach(function (j) {
+        var e = data.edges[j];
+        var li = el("li");
+        var line = el("p", "rel");
+        var outgoing = e.from === i;
+        line.appendChild(el("span", "arrow", outgoing ? "\u2192 " + edgeLabel(j) + " \u2192 " : "\u2190 " + edgeLabel(j) + " \u2190 "));
+        line.appendChild(nodeButton(outgoing ? e.to : e.from));
+        li.appendChild(line);
+        li.appendChild(edgeDetails(j));
+        ul.appendChild(li);
+      });
+      panel.appendChild(ul);
+    }
+    panel.hidden = false;
+  }
+  function edgeDetails(j) {
+    var m = meta.edges[j];
+    var box = el("div");
+    if (m.count) { box.appendChild(el("p", "muted", m.count + " " + t("links"))); return box; }
+    box.appendChild(quoteBlock(m.claim));
+    if (m.inferred) box.appendChild(el("p", "muted", t("inferred") + " (" + m.inferred + ")"));
+    if (m.page) {
+      var b = el("a", "small", t("exchange"));
+      b.href = m.page;
+      box.appendChild(b);
+    }
+    return box;
+  }
+  function showEdge(j) {
+    var e = data.edges[j];
+    panelTarget = { edge: j };
+    panelHeader(edgeLabel(j), null);
+    var line = el("p", "rel");
+    line.appendChild(nodeButton(e.from));
+    line.appendChild(el("span", "arrow", " \u2192 " + edgeLabel(j) + " \u2192 "));
+    line.appendChild(nodeButton(e.to));
+    panel.appendChild(line);
+    panel.appendChild(edgeDetails(j));
+    panel.hidden = false;
+  }
+  function closePanel() { panel.hidden = true; panelTarget = null; }
+  function refreshPanel() {
+    if (!panelTarget) return;
+    if ("node" in panelTarget) showNode(panelTarget.node); else showEdge(panelTarget.edge);
+  }
+  function focusNode(i) {
+    if (hiddenGroups[data.nodes[i].group]) toggleGroup(data.nodes[i].group, true);
+    network.selectNodes([i]);
+    network.focus(i, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 350 } });
+    highlight(i);
+    showNode(i);
+  }
+
+  network.on("click", function (params) {
+    if (params.nodes.length) { highlight(params.nodes[0]); showNode(params.nodes[0]); }
+    else if (params.edges.length) { unhighlight(); showEdge(params.edges[0]); }
+    else { unhighlight(); closePanel(); }
+  });
+  network.on("doubleClick", function (params) { if (params.nodes.length) openPage(params.nodes[0]); });
+
+  // --- Legend and class filter --------------------------------------------------------------
+
+  var legend = document.getElementById("legend");
+  var legendBoxes = {};
+  function counts() {
+    var c = {};
+    shown.forEach(function (i) { var g = data.nodes[i].group; c[g] = (c[g] || 0) + 1; });
+    return c;
+  }
+  function buildLegend() {
+    legend.textContent = "";
+    legend.appendChild(el("p", "legend-title", t("legendTitle")));
+    var c = counts();
+    data.legend.forEach(function (g) {
+      if (!c[g.key]) return;
+      var row = el("label", "legend-row");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = !hiddenGroups[g.key];
+      box.dataset.group = g.key;
+      box.addEventListener("change", function () { toggleGroup(g.key, box.checked); });
+      legendBoxes[g.key] = box;
+      var sw = el("span", "swatch shape-" + g.shape);
+      sw.style.setProperty("--c", g.color);
+      row.appendChild(box);
+      row.appendChild(sw);
+      row.appendChild(el("span", null, pick(g.label)));
+      row.appendChild(el("span", "count", c[g.key]));
+      legend.appendChild(row);
+    });
+  }
+  function toggleGroup(key, visible) {
+    if (visible) delete hiddenGroups[key]; else hiddenGroups[key] = true;
+    if (legendBoxes[key]) legendBoxes[key].checked = visible;
+    nodes.update(shown.filter(function (i) { return data.nodes[i].group === key; })
+      .map(function (i) { return { id: i, hidden: !visible }; }));
+  }
+
+  // --- Search -------------------------------------------------------------------------------
+
+  var search = document.getElementById("search");
+  var results = document.getElementById("results");
+  var names = null;
+  function nameIndex() {
+    if (names) return names;
+    names = meta.nodes.map(function (m) {
+      return [m.label[0], m.label[1]].concat(m.alt || [], [m.key || ""]).map(norm);
+    });
+    return names;
+  }
+  function runSearch() {
+    var q = norm(search.value);
+    results.textContent = "";
+    if (!q) { results.hidden = true; return; }
+    var index = nameIndex();
+    var found = [];
+    shown.forEach(function (i) {
+      var best = 9;
+      index[i].forEach(function (name) {
+        if (name === q) best = Math.min(best, 0);
+        else if (name.indexOf(q) === 0) best = Math.min(best, 1);
+        else if ((" " + name).indexOf(" " + q) >= 0) best = Math.min(best, 2);
+        else if (name.indexOf(q) >= 0) best = Math.min(best, 3);
+      });
+      if (best < 9) found.push([best, nodeLabel(i), i]);
+    });
+    found.sort(function (a, b) { return a[0] - b[0] || a[1].localeCompare(b[1]); });
+    if (!found.length) results.appendChild(el("li", "muted", t("none")));
+    found.slice(0, 15).forEach(function (f) {
+      var li = el("li");
+      var b = el("button", "result");
+      b.type = "button";
+      var sw = el("span", "swatch shape-" + groupShape[data.nodes[f[2]].group]);
+      sw.style.setProperty("--c", groupColor[data.nodes[f[2]].group]);
+      b.appendChild(sw);
+      b.appendChild(el("span", null, f[1]));
+      b.appendChild(el("small", null, pick(meta.nodes[f[2]].cls)));
+      b.addEventListener("click", function () { results.hidden = true; focusNode(f[2]); });
+      li.appendChild(b);
+      results.appendChild(li);
+    });
+    results.hidden = false;
+  }
+  search.addEventListener("input", runSearch);
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      var first = results.querySelector("button.result");
+      if (first) first.click();
+    } else if (ev.key === "Escape") { results.hidden = true; }
+  });
+
+  // --- Language, labels, physics, fit, PNG --------------------------------------------------
+
+  function applyLanguage(value, initial) {
+    lang = value === "fr" ? "fr" : "en";
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-en]").forEach(function (node) {
+      node.textContent = lang === "fr" ? node.dataset.fr : node.dataset.en;
+    });
+    search.placeholder = t("search");
+    document.getElementById("title").textContent = pick(data.title);
+    document.getElementById("intro").textContent = pick(data.intro);
+    var note = pick(data.note) + (hiddenCount ? " " + hiddenCount + t("hidden") : "");
+    var noteEl = document.getElementById("note");
+    noteEl.textContent = note.trim();
+    noteEl.hidden = !note.trim();
+    if (!initial) refreshLabels();
+    buildLegend();
+    if (data.mode === "entity") renderClaims();
+    refreshPanel();
+    if (search.value) runSearch();
+    network.redraw();
+  }
+  document.getElementById("lang").addEventListener("change", function (ev) { applyLanguage(ev.target.value); });
+  var labelBox = document.getElementById("edge-labels");
+  labelBox.checked = showEdgeLabels;
+  labelBox.addEventListener("change", function () { showEdgeLabels = labelBox.checked; refreshLabels(); });
+  document.getElementById("physics").addEventListener("change", function (ev) {
+    network.setOptions({ physics: { enabled: ev.target.checked } });
+  });
+  document.getElementById("fit").addEventListener("click", function () { fitAll(true); });
+  document.getElementById("png").addEventListener("click", function () {
+    var source = container.querySelector("canvas");
+    var canvas = document.createElement("canvas");
+    canvas.width = source.width;
+    canvas.height = source.height;
+    var ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(source, 0, 0);
+    var a = document.createElement("a");
+    a.download = (data.view || "cvekg") + ".png";
+    a.href = canvas.toDataURL("image/png");
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  });
+
+  // --- Drawings behind the graph: map panels, the ocean, years, lanes -----------------------
+
+  network.on("beforeDrawing", function (ctx) {
+    (data.decorations || []).forEach(function (d) {
+      ctx.save();
+      if (d.kind === "band") {
+        ctx.fillStyle = d.color;
+        ctx.fillRect(d.x, d.y, d.w, d.h);
+      } else if (d.kind === "line") {
+        ctx.strokeStyle = d.color;
+        ctx.lineWidth = 2;
+        ctx.setLineDash(d.dash || []);
+        ctx.beginPath();
+        ctx.moveTo(d.x1, d.y1);
+        ctx.lineTo(d.x2, d.y2);
+        ctx.stroke();
+      } else if (d.kind === "text") {
+        ctx.fillStyle = d.color || "#64748b";
+        ctx.font = (d.italic ? "italic " : "") + (d.size || 14) + "px system-ui, sans-serif";
+        ctx.textAlign = d.align || "center";
+        ctx.textBaseline = "middle";
+        var text = lang === "fr" ? d.fr : d.en;
+        var lines = d.wrap ? wrapCanvas(ctx, text, d.wrap) : [text];
+        lines.forEach(function (line, k) {
+          ctx.fillText(line, d.x, d.y + (k - (lines.length - 1) / 2) * (d.size || 14) * 1.25);
+        });
+      }
+      ctx.restore();
+    });
+  });
+  function wrapCanvas(ctx, text, width) {
+    var lines = [], current = "";
+    String(text).split(" ").forEach(function (word) {
+      var next = current ? current + " " + word : word;
+      if (current && ctx.measureText(next).width > width) { lines.push(current); current = word; }
+      else current = next;
+    });
+    lines.push(current);
+    return lines;
+  }
+
+  // --- Entity pages: one bundle page shows any of its entities, named by the URL's hash -----
+
+  var currentKey = null;
+  var hiddenCount = 0;
+  var keyIndex = {};
+  meta.nodes.forEach(function (m, i) { if (m.key) keyIndex[m.key] = i; });
+
+  function showEntity(key) {
+    var entry = data.entities[key];
+    if (!entry) { key = data.first; entry = data.entities[key]; }
+    currentKey = key;
+    var pos = {};
+    var indexes = entry.ring.map(function (r) { pos[r[0]] = { x: r[1], y: r[2] }; return r[0]; });
+    hiddenCount = entry.hidden || 0;
+    data.title = meta.nodes[entry.node].label;
+    data.intro = meta.nodes[entry.node].cls;
+    load(indexes, pos);
+    document.title = nodeLabel(entry.node) + " \u00b7 cvekg";
+    applyLanguage(lang, true);
+    fitAll(false);
+    network.selectNodes([entry.node]);
+    showNode(entry.node);
+  }
+  function statementPart(part) {
+    if (typeof part === "number") {
+      var link = el("a", "entity", nodeLabel(part));
+      var m = meta.nodes[part];
+      if (data.entities[m.key]) link.href = "#" + m.key; else if (m.page) link.href = m.page;
+      return link;
+    }
+    return el("span", "literal", Array.isArray(part) ? pick(part) : part);
+  }
+  function renderClaims() {
+    var body = document.getElementById("claims-body");
+    body.textContent = "";
+    var entry = data.entities[currentKey];
+    (entry.claims || []).forEach(function (ci) {
+      var claim = data.claims[ci];
+      var tr = el("tr");
+      var what = el("td", "statements");
+      (claim.st || []).forEach(function (st) {
+        var p = el("p");
+        p.appendChild(statementPart(st[0]));
+        p.appendChild(el("span", "pred", " \u2014 " + (lang === "fr" ? st[2] : st[1]) + " \u2014 "));
+        p.appendChild(statementPart(st[3]));
+        what.appendChild(p);
+      });
+      tr.appendChild(what);
+      var q = el("td");
+      q.appendChild(quoteBlock(ci));
+      tr.appendChild(q);
+      tr.appendChild(el("td", "muted", (claim.source || "") + (claim.date ? ", " + claim.date : "")));
+      body.appendChild(tr);
+    });
+    document.getElementById("claims").hidden = !(entry.claims || []).length;
+  }
+
+  // --- Start --------------------------------------------------------------------------------
+
+  if (data.mode === "entity") {
+    window.addEventListener("hashchange", function () { showEntity(decodeURIComponent(location.hash.slice(1))); });
+    showEntity(decodeURIComponent(location.hash.slice(1)));
+  } else {
+    var all = [];
+    for (var i = 0; i < data.nodes.length; i++) all.push(i);
+    load(all, null);
+    applyLanguage("en", true);
+    fitAll(false);
+  }
+  window.cvekg = {
+    network: network, nodes: nodes, edges: edges, data: data,
+    keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage,
+  };
+  document.body.dataset.ready = "true";
+})();
