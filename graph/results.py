@@ -1,0 +1,616 @@
+"""Query answers as people and programs read them.
+
+- ``table``: an aligned table for a terminal, entities shown by their English label (or, with
+  ``iris=True``, by their prefixed IRI, ``city:lyon``), one row per solution.
+- ``csv``, ``tsv``, ``json``, ``xml``: the W3C SPARQL 1.1 results formats, for SELECT and ASK.
+- ``turtle``, ``trig``, ``jsonld``, ``nt``: RDF, for CONSTRUCT and DESCRIBE.
+
+With sources, each result row gains the quotes of the claims it comes from: the claims whose
+named graph mentions the most of the row's values (at least two, or the one value of a
+one-value row). A graph answer with sources puts each triple in the claim graphs that state it
+and adds those claims' quotes, so it needs a dataset format (TriG or JSON-LD).
+
+The W3C formats are written here rather than by Oxigraph because the server caps the number of
+rows and sources add columns; the tests check them against Oxigraph's own parsers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from graph.errors import CvekgError
+from graph.namespaces import PREFIXES
+from graph.sparql import QueryOutcome, execute
+
+__all__ = [
+    "RESULT_FORMATS",
+    "GRAPH_FORMATS",
+    "FORMATS",
+    "Source",
+    "Answer",
+    "answer",
+    "ask",
+    "compact",
+    "labels",
+    "row_sources",
+    "claim_quads",
+    "claim_sources",
+    "serialize",
+    "serialize_rdf",
+    "table",
+    "term_text",
+]
+
+logger = logging.getLogger(__name__)
+
+#: SELECT/ASK formats and their media types (the W3C SPARQL 1.1 results formats).
+RESULT_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+#: CONSTRUCT/DESCRIBE formats and their media types.
+GRAPH_FORMATS = {
+    "turtle": "text/turtle",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+}
+#: Every ``--format`` the CLI accepts.
+FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
+
+_RDF_FORMAT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
+_DATASET_FORMATS = {"trig", "jsonld"}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_CVEKG = PREFIXES["cvekg"]
+_PROVENANCE = "https://w3id.org/cvekg/graph/provenance"
+_SOURCE_COLUMNS = ("claims", "quotes")
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class Source:
+    """A claim behind a result: its IRI, quote, the sentence around it, and its document."""
+
+    claim: str
+    quote: str
+    sentence: str
+    document: str
+    start: int
+
+    @property
+    def name(self) -> str:
+        """The claim's short name, ``dipnote-2019-06-06/city-pair-lyon``."""
+        return self.claim.removeprefix(PREFIXES["claim"])
+
+
+@dataclass
+class Answer:
+    """A rendered answer: the bytes to print or send, and the outcome they came from."""
+
+    body: bytes
+    outcome: QueryOutcome
+    format: str
+    media_type: str
+
+
+def compact(iri: str) -> str:
+    """An IRI written with the pre-bound prefix of its longest namespace, else ``<iri>``.
+
+    >>> compact("https://w3id.org/cvekg/id/city/new-orleans")
+    'city:new-orleans'
+    >>> compact("https://example.org/x")
+    '<https://example.org/x>'
+    """
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            local = iri[len(namespace) :]
+            if local and all(c.isalnum() or c in "-_." for c in local):
+                best = prefix
+    if best:
+        return f"{best}:{iri[len(PREFIXES[best]) :]}"
+    return f"<{iri}>"
+
+
+def term_text(term, names: dict[str, str] | None = None) -> str:
+    """How a term reads in a table: a label or prefixed IRI, a literal's lexical value."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        if names is not None and term.value in names:
+            return names[term.value]
+        return compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return "<< " + " ".join(term_text(t, names) for t in term) + " >>"
+    return term.value
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def labels(store: ox.Store, terms: Iterable, language: str = "en") -> dict[str, str]:
+    """The best ``rdfs:label`` of each IRI among ``terms``: ``language``, untagged, then any."""
+    iris = sorted({t.value for t in terms if isinstance(t, ox.NamedNode)})
+    rank: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(iris):
+        values = " ".join(f"<{iri}>" for iri in chunk)
+        query = f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{_LABEL}> ?l }}"
+        for row in store.query(query, use_default_graph_as_union=True):
+            literal = row["l"]
+            lang = literal.language or ""
+            score = 0 if lang == language else 1 if lang == "" else 2 if lang == "fr" else 3
+            key = (score, literal.value)
+            if row["x"].value not in rank or key < rank[row["x"].value]:
+                rank[row["x"].value] = key
+    return {iri: value for iri, (_, value) in rank.items()}
+
+
+def claim_sources(store: ox.Store, claims: Iterable[str]) -> dict[str, Source]:
+    """The quote, sentence, document and offset of each claim (IRIs) found in the store."""
+    found: dict[str, Source] = {}
+    claim_list = sorted(set(claims))
+    for chunk in _chunks(claim_list):
+        values = " ".join(f"<{c}>" for c in chunk)
+        query = f"""
+            SELECT ?claim ?quote ?sentence ?document (MIN(?offset) AS ?start) WHERE {{
+              VALUES ?claim {{ {values} }}
+              GRAPH <{_PROVENANCE}> {{
+                ?claim <{_CVEKG}quote> ?quote ; <{_CVEKG}source> ?document .
+                OPTIONAL {{ ?claim <{_CVEKG}sentence> ?sentence }}
+                OPTIONAL {{
+                  ?annotation <http://www.w3.org/ns/oa#hasBody> ?claim ;
+                    <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/
+                    <http://www.w3.org/ns/oa#start> ?offset }}
+              }}
+            }} GROUP BY ?claim ?quote ?sentence ?document"""
+        for row in store.query(query):
+            start = row["start"]
+            found[row["claim"].value] = Source(
+                claim=row["claim"].value,
+                quote=row["quote"].value,
+                sentence=row["sentence"].value if row["sentence"] else "",
+                document=row["document"].value,
+                start=int(start.value) if start is not None else 0,
+            )
+    return found
+
+
+def row_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
+    """The claims behind each row of a SELECT answer, in the order of the source text.
+
+    A claim supports a row when its named graph mentions the most of the row's values (IRIs
+    and literals), at least two; a one-value row is supported by the claims that mention it,
+    first those that introduce it (state its type).
+    """
+    wanted = sorted(
+        {
+            str(term)
+            for row in outcome.rows
+            for term in row
+            if isinstance(term, ox.NamedNode | ox.Literal)
+        }
+    )
+    mentions: dict[str, set[str]] = {}  # term -> claims mentioning it
+    introduces: dict[str, set[str]] = {}  # term -> claims stating its type
+    for chunk in _chunks(wanted):
+        values = " ".join(chunk)
+        query = f"""
+            SELECT DISTINCT ?claim ?t ?typed WHERE {{
+              VALUES ?t {{ {values} }}
+              GRAPH ?claim {{ {{ ?t ?p ?o }} UNION {{ ?s ?p ?t }} }}
+              GRAPH <{_PROVENANCE}> {{ ?claim a <{_CVEKG}Claim> }}
+              BIND(EXISTS {{ GRAPH ?claim {{ ?t a ?type }} }} AS ?typed)
+            }}"""
+        for row in store.query(query):
+            term, claim = str(row["t"]), row["claim"].value
+            mentions.setdefault(term, set()).add(claim)
+            if row["typed"].value == "true":
+                introduces.setdefault(term, set()).add(claim)
+    per_row: list[list[str]] = []
+    for row in outcome.rows:
+        values = {str(t) for t in row if isinstance(t, ox.NamedNode | ox.Literal)}
+        counts: dict[str, int] = {}
+        for value in values:
+            for claim in mentions.get(value, ()):
+                counts[claim] = counts.get(claim, 0) + 1
+        best = max(counts.values(), default=0)
+        if best >= 2:
+            chosen = [c for c, n in counts.items() if n == best]
+        else:
+            chosen = sorted(set().union(*(introduces.get(v, set()) for v in values)))
+            chosen = chosen or list(counts)
+        per_row.append(chosen)
+    details = claim_sources(store, {c for claims in per_row for c in claims})
+    return [
+        sorted((details[c] for c in claims if c in details), key=lambda s: (s.document, s.start))
+        for claims in per_row
+    ]
+
+
+def claim_quads(store: ox.Store, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
+    """Each triple in every claim graph that states it (or in the default graph when none
+    does), then each of those claims' quote, sentence and source in the provenance graph."""
+    graphs: dict[ox.Triple, list[str]] = {}
+    plain = [t for t in triples if not any(isinstance(x, ox.BlankNode) for x in t)]
+    for chunk in _chunks(plain):
+        values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
+        query = f"""
+            SELECT ?s ?p ?o ?claim WHERE {{
+              VALUES (?s ?p ?o) {{ {values} }}
+              GRAPH ?claim {{ ?s ?p ?o }}
+              GRAPH <{_PROVENANCE}> {{ ?claim a <{_CVEKG}Claim> }}
+            }}"""
+        for row in store.query(query):
+            triple = ox.Triple(row["s"], row["p"], row["o"])
+            graphs.setdefault(triple, []).append(row["claim"].value)
+    quads: list[ox.Quad] = []
+    claims: set[str] = set()
+    for triple in triples:
+        where = sorted(graphs.get(triple, []))
+        claims.update(where)
+        for graph in where or [None]:
+            name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+    provenance = ox.NamedNode(_PROVENANCE)
+    for claim, source in sorted(claim_sources(store, claims).items()):
+        node = ox.NamedNode(claim)
+        for predicate, value in (
+            ("quote", ox.Literal(source.quote)),
+            ("sentence", ox.Literal(source.sentence)),
+            ("source", ox.NamedNode(source.document)),
+        ):
+            quads.append(ox.Quad(node, ox.NamedNode(_CVEKG + predicate), value, provenance))
+    return quads
+
+
+# --- W3C results formats --------------------------------------------------------------------
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != _XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        parts = zip(("subject", "predicate", "object"), term, strict=True)
+        inner = "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts)
+        return f"<triple>{inner}</triple>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != _XSD_STRING:
+        datatype = quoteattr(term.datatype.value)
+        return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _csv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def _tsv_term(term) -> str:
+    return "" if term is None else str(term)
+
+
+def _with_source_columns(
+    outcome: QueryOutcome, sources: list[list[Source]] | None
+) -> tuple[list[str], list[tuple]]:
+    if sources is None:
+        return outcome.variables, outcome.rows
+    names = list(outcome.variables)
+    for column in _SOURCE_COLUMNS:
+        name = column
+        while name in names:
+            name += "_"
+        names.append(name)
+    rows = []
+    for row, found in zip(outcome.rows, sources, strict=True):
+        claims = ox.Literal(" ".join(s.claim for s in found)) if found else None
+        quotes = ox.Literal(" | ".join(s.quote for s in found)) if found else None
+        rows.append((*row, claims, quotes))
+    return names, rows
+
+
+def _results_json(outcome: QueryOutcome, names: list[str], rows: list[tuple]) -> bytes:
+    if outcome.form == "ASK":
+        document: dict = {"head": {}, "boolean": bool(outcome.boolean)}
+    else:
+        bindings = [
+            {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _results_xml(outcome: QueryOutcome, names: list[str], rows: list[tuple]) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    out.append('<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
+    if outcome.form == "ASK":
+        out.append("<head/>")
+        out.append(f"<boolean>{'true' if outcome.boolean else 'false'}</boolean>")
+    else:
+        out.append("<head>" + "".join(f"<variable name={quoteattr(n)}/>" for n in names))
+        out.append("</head>")
+        out.append("<results>")
+        for row in rows:
+            bindings = "".join(
+                f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
+                for n, t in zip(names, row, strict=True)
+                if t is not None
+            )
+            out.append(f"<result>{bindings}</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _results_csv(outcome: QueryOutcome, names: list[str], rows: list[tuple]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if outcome.form == "ASK":
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if outcome.boolean else "false"])
+    else:
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_csv_term(t) for t in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _results_tsv(outcome: QueryOutcome, names: list[str], rows: list[tuple]) -> bytes:
+    if outcome.form == "ASK":
+        return b"?boolean\n" + (b"true\n" if outcome.boolean else b"false\n")
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_RESULT_WRITERS = {
+    "json": _results_json,
+    "xml": _results_xml,
+    "csv": _results_csv,
+    "tsv": _results_tsv,
+}
+
+
+def serialize(
+    outcome: QueryOutcome,
+    fmt: str,
+    sources: list[list[Source]] | None = None,
+    quads: list[ox.Quad] | None = None,
+) -> bytes:
+    """The answer in a W3C results format (SELECT, ASK) or an RDF format (CONSTRUCT, DESCRIBE).
+
+    ``sources`` (one list per row) adds the ``claims`` and ``quotes`` columns; ``quads`` (from
+    :func:`claim_quads`) replaces a graph answer's triples by the triples in their claim graphs.
+    """
+    if outcome.is_graph:
+        if fmt not in GRAPH_FORMATS:
+            raise CvekgError(
+                f"a {outcome.form} answer is a graph: use --format "
+                f"{'|'.join(GRAPH_FORMATS)} (or table), not {fmt}"
+            )
+        if quads is not None:
+            if fmt not in _DATASET_FORMATS:
+                raise CvekgError(
+                    f"sources of a graph answer are named graphs: use --format trig or jsonld, "
+                    f"not {fmt}"
+                )
+            return serialize_rdf(quads, fmt)
+        return serialize_rdf(outcome.triples, fmt)
+    if fmt not in RESULT_FORMATS:
+        raise CvekgError(
+            f"a {outcome.form} answer is a table: use --format table|{'|'.join(RESULT_FORMATS)}, "
+            f"not {fmt}"
+        )
+    names, rows = _with_source_columns(outcome, sources)
+    return _RESULT_WRITERS[fmt](outcome, names, rows)
+
+
+def _iris(statement) -> Iterable[str]:
+    for term in statement:
+        if isinstance(term, ox.NamedNode):
+            yield term.value
+        elif isinstance(term, ox.Triple):
+            yield from _iris(term)
+
+
+def _prefixes_for(statements: Sequence) -> dict[str, str]:
+    """The pre-bound prefixes the statements use, in their usual order, leaving out those
+    under which some IRI would need an escaped local name (``claim:doc\\/name``)."""
+    used: dict[str, bool] = {}
+    for statement in statements:
+        for iri in _iris(statement):
+            name = compact(iri)
+            prefix = name.split(":", 1)[0] if not name.startswith("<") else None
+            for candidate, namespace in PREFIXES.items():
+                if iri.startswith(namespace) and candidate != prefix:
+                    longer = len(namespace) >= len(PREFIXES.get(prefix or "", ""))
+                    if prefix is None or longer:
+                        used[candidate] = False
+            if prefix is not None:
+                used.setdefault(prefix, True)
+    return {p: iri for p, iri in PREFIXES.items() if used.get(p)}
+
+
+def _statement_key(statement) -> tuple[str, ...]:
+    graph = (str(statement.graph_name),) if isinstance(statement, ox.Quad) else ()
+    return (*graph, str(statement.subject), str(statement.predicate), str(statement.object))
+
+
+def serialize_rdf(statements: Sequence, fmt: str) -> bytes:
+    """Triples or quads as ``turtle``, ``trig``, ``jsonld`` or ``nt``, sorted, with the
+    pre-bound prefixes they use."""
+    # N-Triples has no prefixes; Oxigraph writes JSON-LD expanded (no context to fetch).
+    prefixes = None if fmt == "nt" else _prefixes_for(statements)
+    # Oxigraph writes in hash order; sorted output reads better and diffs well.
+    statements = sorted(statements, key=_statement_key)
+    body = ox.serialize(statements, format=_RDF_FORMAT[fmt], prefixes=prefixes)
+    return body if body.endswith(b"\n") else body + b"\n"
+
+
+# --- the terminal table ---------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _cell(text: str, limit: int) -> str:
+    text = " ".join(text.split())  # a table row stays on one line
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def table(
+    outcome: QueryOutcome,
+    store: ox.Store | None = None,
+    iris: bool = False,
+    sources: list[list[Source]] | None = None,
+    max_width: int = 60,
+    max_sources: int = 3,
+) -> str:
+    """An aligned, labelled table of the answer, with each row's quotes under it.
+
+    Entities read as their English label unless ``iris`` is set (then ``city:lyon``); cells
+    longer than ``max_width`` are cut with "…" (the W3C formats keep everything).
+    """
+    if outcome.form == "ASK":
+        return "yes\n" if outcome.boolean else "no\n"
+    if outcome.is_graph:
+        names = ["subject", "predicate", "object"]
+        rows = [tuple(t) for t in outcome.triples]
+    else:
+        names, rows = outcome.variables, outcome.rows
+    shown = None
+    if not iris and store is not None:
+        shown = labels(store, (t for row in rows for t in row))
+    cells = [[_cell(term_text(t, shown), max_width) for t in row] for row in rows]
+    widths = [max([_width(n), *(_width(r[i]) for r in cells)]) for i, n in enumerate(names)]
+    lines = ["  ".join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
+    lines.append("  ".join("─" * w for w in widths))
+    for index, row in enumerate(cells):
+        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if sources is not None:
+            found = sources[index]
+            for source in found[:max_sources]:
+                lines.append(f"    “{' '.join(source.quote.split())}” ({source.name})")
+            if len(found) > max_sources:
+                lines.append(f"    … and {len(found) - max_sources} more claims")
+            if not found:
+                lines.append("    (no claim mentions the values of this row)")
+    count = len(rows)
+    noun = "triple" if outcome.is_graph else "row"
+    lines.append(
+        f"({count} {noun}{'' if count == 1 else 's'}{', cut' if outcome.truncated else ''})"
+    )
+    return "\n".join(lines) + "\n"
+
+
+# --- one call for the CLI -------------------------------------------------------------------
+
+
+def answer(
+    store: ox.Store,
+    query: str,
+    fmt: str | None = None,
+    *,
+    iris: bool = False,
+    with_sources: bool = False,
+    max_rows: int | None = None,
+) -> Answer:
+    """Run ``query`` and render it: ``fmt`` defaults to ``table`` (SELECT, ASK) or ``turtle``
+    (CONSTRUCT, DESCRIBE; ``trig`` with sources)."""
+    outcome = execute(store, query, max_rows)
+    if fmt is None:
+        fmt = ("trig" if with_sources else "turtle") if outcome.is_graph else "table"
+    if fmt == "table":
+        sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
+        if with_sources and outcome.is_graph:
+            flat = QueryOutcome(
+                "SELECT", ["subject", "predicate", "object"], [tuple(t) for t in outcome.triples]
+            )
+            sources = row_sources(store, flat)
+        text = table(outcome, store, iris=iris, sources=sources)
+        return Answer(text.encode("utf-8"), outcome, fmt, "text/plain; charset=utf-8")
+    if outcome.is_graph:
+        quads = claim_quads(store, outcome.triples) if with_sources else None
+        body = serialize(outcome, fmt, quads=quads)
+        return Answer(body, outcome, fmt, GRAPH_FORMATS.get(fmt, "text/plain"))
+    sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
+    body = serialize(outcome, fmt, sources=sources)
+    return Answer(body, outcome, fmt, RESULT_FORMATS.get(fmt, "text/plain"))
+
+
+def ask(
+    query: str,
+    out: Path | None = None,
+    sources_folder: Path | None = None,
+    fmt: str | None = None,
+    *,
+    iris: bool = False,
+    with_sources: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Answer:
+    """Answer ``query`` on the built graph in ``out`` (default ``build/``), building it first
+    when it is missing or older than its sources: what ``cvekg query`` does."""
+    from graph.sparql import open_built
+
+    store = open_built(out, sources_folder, progress)
+    return answer(store, query, fmt, iris=iris, with_sources=with_sources)
