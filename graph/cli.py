@@ -53,6 +53,129 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- query, queries, serve (SPARQL) ---------------------------------------------------------
+
+
+def _add_query(sub: argparse._SubParsersAction) -> None:
+    from graph.results import FORMATS
+
+    p = sub.add_parser(
+        "query",
+        help="answer a SPARQL query (a named one, a .rq file, -e TEXT or - for stdin)",
+        description="Answer a SPARQL 1.1 query on the built graph (building it first when "
+        "build/ is missing or older than the sources). The usual prefixes are pre-bound "
+        "(cvekg, city, event…, rdf, rdfs, owl, xsd, skos, schema, prov, oa, org, time, geo). "
+        "Exit codes: 0 answered; 1 no results (with --fail-empty); 2 bad input.",
+    )
+    p.add_argument(
+        "query",
+        nargs="?",
+        help="a named query (08, 08-learned-about, learned-about), FILE.rq, or -",
+    )
+    p.add_argument("-e", "--expression", metavar="QUERY", help="the query text itself")
+    p.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        help="table (default for SELECT/ASK), csv, tsv, json, xml; turtle (default for "
+        "CONSTRUCT/DESCRIBE), trig, jsonld, nt",
+    )
+    p.add_argument("--iris", action="store_true", help="in a table, show IRIs, not labels")
+    p.add_argument(
+        "--with-sources", action="store_true", help="add the quote(s) each result row comes from"
+    )
+    p.add_argument(
+        "--fail-empty", action="store_true", help="exit 1 when there is no result (or ASK is no)"
+    )
+    _add_graph_options(p)
+    p.set_defaults(run=_run_query)
+
+
+def _add_graph_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=Path("build"), help="built graph (default: build)")
+    p.add_argument("--sources", type=Path, help="sources to rebuild from when stale")
+    p.add_argument("--queries", type=Path, help="folder of named queries (default: the shipped)")
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    from graph.queries import read_query
+    from graph.results import ask
+
+    text, _ = read_query(args.query, args.expression, args.queries)
+    result = ask(
+        text,
+        args.out,
+        args.sources,
+        args.format,
+        iris=args.iris,
+        with_sources=args.with_sources,
+        progress=lambda line: _print_err(f"cvekg: {line}"),
+    )
+    sys.stdout.buffer.write(result.body)
+    sys.stdout.flush()
+    return 1 if args.fail_empty and len(result.outcome) == 0 else 0
+
+
+def _add_queries(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "queries",
+        help="list the named (competency) queries with their questions",
+        description="List the named queries, each with the question it answers; with a NAME, "
+        "print that query.",
+    )
+    p.add_argument("name", nargs="?", help="print this query (question, notes and text)")
+    p.add_argument("--queries", type=Path, help="folder of named queries (default: the shipped)")
+    p.set_defaults(run=_run_queries)
+
+
+def _run_queries(args: argparse.Namespace) -> int:
+    from graph.queries import find_query, list_queries
+
+    if args.name:
+        print(find_query(args.name, args.queries).text, end="")
+        return 0
+    queries = list_queries(args.queries)
+    width = max((len(q.name) for q in queries), default=0)
+    for q in queries:
+        print(f"{q.name:<{width}}  {q.question}")
+    return 0
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve a read-only SPARQL endpoint, a query page and entity pages",
+        description="Serve the built graph: the SPARQL 1.1 Protocol at /sparql (read-only), a "
+        "query page at / that works offline, and a page per entity at /entity/KIND/SLUG.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks one)")
+    p.add_argument(
+        "--timeout", type=float, default=10.0, help="query time limit, seconds (default: 10)"
+    )
+    p.add_argument("--max-rows", type=int, default=10000, help="result row cap (default: 10000)")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    _add_graph_options(p)
+    p.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from graph.server import serve
+
+    serve(
+        out=args.out,
+        sources=args.sources,
+        queries=args.queries,
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        workers=args.workers,
+        say=lambda line: _print_err(f"cvekg: {line}"),
+    )
+    return 0
+
+
 # --- views, view, path, stats, export (the network) -----------------------------------------
 
 
@@ -219,6 +342,9 @@ def _run_export(args: argparse.Namespace) -> int:
 #: Sub-commands in the order ``cvekg --help`` lists them.
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_build,
+    _add_query,
+    _add_queries,
+    _add_serve,
     _add_views,
     _add_view,
     _add_path,

@@ -1,0 +1,376 @@
+// The cvekg query page: an editor with highlighting, the named queries as examples, results
+// as a table with entity links. Everything from the graph is put on the page as text
+// (textContent, createElement): no value is ever parsed as HTML.
+"use strict";
+
+(() => {
+  const ID = "https://w3id.org/cvekg/id/";
+  const RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
+  const XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
+  const $ = (id) => document.getElementById(id);
+  const editor = $("query");
+  const code = $("highlight-code");
+  const state = {
+    prefixes: {}, queries: [], last: null, labels: new Map(), title: "", runs: 0,
+  };
+
+  // --- highlighting ----------------------------------------------------------------------
+
+  const KEYWORDS = new Set(
+    ("BASE PREFIX SELECT DISTINCT REDUCED AS CONSTRUCT WHERE DESCRIBE ASK FROM NAMED GROUP BY " +
+     "HAVING ORDER ASC DESC LIMIT OFFSET VALUES OPTIONAL SERVICE BIND UNDEF MINUS UNION FILTER " +
+     "IN NOT EXISTS GRAPH LATERAL SEPARATOR COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT STR LANG " +
+     "LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE " +
+     "LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS " +
+     "MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF " +
+     "STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE TRUE " +
+     "FALSE A").split(" "));
+  const TOKEN = new RegExp(
+    [
+      /(#[^\n]*)/.source,                                         // 1 comment
+      /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')/.source, // 2 string
+      /(<[^<>"{}|^`\\\s]*>)/.source,                              // 3 IRI
+      /([?$][\w]+)/.source,                                       // 4 variable
+      /(@[A-Za-z]+(?:-[A-Za-z0-9]+)*)/.source,                    // 5 language tag
+      /([A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]*)/.source,             // 6 prefixed name
+      /([A-Za-z_][\w-]*)/.source,                                 // 7 word
+      /(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)/.source,                  // 8 number
+    ].join("|"),
+    "g",
+  );
+  const KINDS = [null, "comment", "string", "iri", "var", "lang", "pname", "word", "number"];
+
+  function highlight() {
+    const text = editor.value;
+    const fragment = document.createDocumentFragment();
+    let at = 0;
+    for (const match of text.matchAll(TOKEN)) {
+      if (match.index > at) fragment.append(text.slice(at, match.index));
+      const group = match.findIndex((g, i) => i > 0 && g !== undefined);
+      let kind = KINDS[group];
+      if (kind === "word") kind = KEYWORDS.has(match[0].toUpperCase()) ? "keyword" : "word";
+      const span = document.createElement("span");
+      span.className = `tok-${kind}`;
+      span.textContent = match[0];
+      fragment.append(span);
+      at = match.index + match[0].length;
+    }
+    fragment.append(text.slice(at) + (text.endsWith("\n") ? " " : ""));
+    code.replaceChildren(fragment);
+    syncScroll();
+  }
+
+  function syncScroll() {
+    const pre = $("highlight");
+    pre.scrollTop = editor.scrollTop;
+    pre.scrollLeft = editor.scrollLeft;
+  }
+
+  function queryForm(text) {
+    const bare = text.replace(/#[^\n]*/g, "").replace(/"(?:[^"\\\n]|\\.)*"/g, '""')
+      .replace(/<[^<>\s]*>/g, "<>");
+    const match = bare.match(/\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b/i);
+    return match ? match[1].toUpperCase() : "SELECT";
+  }
+
+  // --- terms -----------------------------------------------------------------------------
+
+  function compact(iri) {
+    let best = null;
+    for (const [prefix, ns] of Object.entries(state.prefixes)) {
+      if (iri.startsWith(ns) && /^[\w.-]+$/.test(iri.slice(ns.length)) &&
+          (best === null || ns.length > state.prefixes[best].length)) best = prefix;
+    }
+    return best === null ? `<${iri}>` : `${best}:${iri.slice(state.prefixes[best].length)}`;
+  }
+
+  function entityHref(iri) {
+    if (!iri.startsWith(ID)) return null;
+    const [kind, slug, ...rest] = iri.slice(ID.length).split("/");
+    if (!kind || !slug || rest.length) return null;
+    return `/entity/${encodeURIComponent(kind)}/${encodeURIComponent(slug)}`;
+  }
+
+  function cell(term) {
+    const td = document.createElement("td");
+    if (!term) return td;
+    if (term.type === "uri") {
+      const showIris = $("show-iris").checked;
+      const text = (!showIris && state.labels.get(term.value)) || compact(term.value);
+      const href = entityHref(term.value);
+      const node = document.createElement(href ? "a" : "span");
+      if (href) node.href = href;
+      node.textContent = text;
+      node.title = term.value;
+      node.className = "iri";
+      td.append(node);
+    } else if (term.type === "bnode") {
+      td.textContent = `_:${term.value}`;
+      td.className = "bnode";
+    } else if (term.type === "triple") {
+      td.textContent = ["subject", "predicate", "object"]
+        .map((k) => term.value[k].value).join(" ");
+    } else {
+      td.textContent = term.value;
+      const note = term["xml:lang"] ? `@${term["xml:lang"]}`
+        : term.datatype && term.datatype !== XSD_STRING ? compact(term.datatype) : "";
+      if (note) {
+        const small = document.createElement("small");
+        small.textContent = note;
+        td.append(" ", small);
+      }
+    }
+    return td;
+  }
+
+  // --- N-Triples, for graph answers --------------------------------------------------------
+
+  const NT_TERM = /<([^>]*)>|_:(\S+)|"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?/y;
+
+  function unescapeLiteral(text) {
+    return text.replace(/\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/g, (_, u4, u8, c) => {
+      if (u4 || u8) return String.fromCodePoint(parseInt(u4 || u8, 16));
+      return { t: "\t", b: "\b", n: "\n", r: "\r", f: "\f" }[c] ?? c;
+    });
+  }
+
+  function parseNTriples(body) {
+    const rows = [];
+    for (const line of body.split("\n")) {
+      if (!line.trim() || line.startsWith("#")) continue;
+      const terms = [];
+      let at = 0;
+      while (terms.length < 3) {
+        while (line[at] === " " || line[at] === "\t") at++;
+        NT_TERM.lastIndex = at;
+        const m = NT_TERM.exec(line);
+        if (!m) break;
+        at = NT_TERM.lastIndex;
+        if (m[1] !== undefined) terms.push({ type: "uri", value: m[1] });
+        else if (m[2] !== undefined) terms.push({ type: "bnode", value: m[2] });
+        else {
+          const lit = { type: "literal", value: unescapeLiteral(m[3]) };
+          if (m[4]) lit["xml:lang"] = m[4];
+          if (m[5]) lit.datatype = m[5];
+          terms.push(lit);
+        }
+      }
+      if (terms.length === 3) rows.push({ s: terms[0], p: terms[1], o: terms[2] });
+    }
+    return rows;
+  }
+
+  // --- running ---------------------------------------------------------------------------
+
+  async function sparql(query, accept) {
+    const response = await fetch("/sparql", {
+      method: "POST",
+      headers: { "Content-Type": "application/sparql-query", Accept: accept },
+      body: query,
+    });
+    return response;
+  }
+
+  async function fetchLabels(iris) {
+    const wanted = [...iris].filter((iri) => !state.labels.has(iri)).slice(0, 2000);
+    if (!wanted.length) return;
+    const values = wanted.map((iri) => `<${iri}>`).join(" ");
+    const query = `SELECT ?x ?l WHERE { VALUES ?x { ${values} } ?x <${RDFS_LABEL}> ?l ` +
+      `FILTER(LANG(?l) = "en" || LANG(?l) = "") }`;
+    const response = await sparql(query, "application/sparql-results+json");
+    if (!response.ok) return;
+    const data = await response.json();
+    for (const b of data.results.bindings) {
+      if (!state.labels.has(b.x.value) || b.l["xml:lang"] === "en") {
+        state.labels.set(b.x.value, b.l.value);
+      }
+    }
+  }
+
+  function setStatus(text) {
+    $("status").textContent = text;
+  }
+
+  function showError(text) {
+    const box = $("error");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  function downloads(query, form) {
+    const graph = form === "CONSTRUCT" || form === "DESCRIBE";
+    const formats = graph ? [["Turtle", "turtle"], ["TriG", "trig"], ["JSON-LD", "jsonld"],
+      ["N-Triples", "nt"]] : [["JSON", "json"], ["CSV", "csv"], ["TSV", "tsv"], ["XML", "xml"]];
+    formats.forEach(([label, format], i) => {
+      const link = $(`dl-${i + 1}`);
+      link.textContent = label;
+      link.href = `/sparql?${new URLSearchParams({ query, format })}`;
+    });
+    $("downloads").hidden = false;
+  }
+
+  function render() {
+    const last = state.last;
+    const table = $("results");
+    const head = table.tHead;
+    const body = table.tBodies[0];
+    head.replaceChildren();
+    body.replaceChildren();
+    $("boolean").hidden = true;
+    if (!last) return;
+    if (last.form === "ASK") {
+      $("boolean").textContent = last.boolean ? "yes" : "no";
+      $("boolean").hidden = false;
+      return;
+    }
+    const tr = document.createElement("tr");
+    for (const name of last.vars) {
+      const th = document.createElement("th");
+      th.textContent = name;
+      tr.append(th);
+    }
+    head.append(tr);
+    const fragment = document.createDocumentFragment();
+    for (const row of last.rows) {
+      const line = document.createElement("tr");
+      for (const name of last.vars) line.append(cell(row[name]));
+      fragment.append(line);
+    }
+    body.append(fragment);
+  }
+
+  async function run() {
+    const ticket = ++state.runs;  // a later run wins over one still in flight
+    const query = editor.value;
+    const form = queryForm(query);
+    const graph = form === "CONSTRUCT" || form === "DESCRIBE";
+    showError("");
+    setStatus("running…");
+    $("run").disabled = true;
+    const started = performance.now();
+    try {
+      history.replaceState(null, "", `#query=${encodeURIComponent(query)}`);
+      const response = await sparql(query, graph ? "application/n-triples"
+        : "application/sparql-results+json");
+      const ms = Math.round(performance.now() - started);
+      if (ticket !== state.runs) return;
+      if (!response.ok) {
+        const message = await response.text();
+        if (ticket !== state.runs) return;
+        state.last = null;
+        render();
+        showError(message);
+        setStatus(`error ${response.status}`);
+        $("graph").disabled = true;
+        return;
+      }
+      const cap = response.headers.get("X-SPARQL-MaxRows");
+      let last;
+      if (graph) {
+        last = { form, vars: ["s", "p", "o"], rows: parseNTriples(await response.text()) };
+      } else {
+        const data = await response.json();
+        last = "boolean" in data ? { form: "ASK", boolean: data.boolean }
+          : { form, vars: data.head.vars, rows: data.results.bindings };
+      }
+      if (last.rows) {
+        const iris = new Set();
+        for (const row of last.rows) {
+          for (const term of Object.values(row)) if (term.type === "uri") iris.add(term.value);
+        }
+        await fetchLabels(iris);
+      }
+      if (ticket !== state.runs) return;
+      state.last = last;
+      render();
+      const count = last.rows ? last.rows.length : null;
+      const noun = graph ? "triple" : "row";
+      setStatus(count === null ? `answered in ${ms} ms`
+        : `${count} ${noun}${count === 1 ? "" : "s"} in ${ms} ms` +
+          (cap ? ` (cut at the server's cap of ${cap})` : ""));
+      $("graph").disabled = !(graph || (last.vars && ["s", "p", "o"]
+        .every((v) => last.vars.includes(v))));
+      downloads(query, form);
+    } catch (error) {
+      setStatus("error");
+      showError(String(error));
+    } finally {
+      if (ticket === state.runs) $("run").disabled = false;
+    }
+  }
+
+  function openGraph() {
+    const form = $("view-form");
+    form.elements.query.value = editor.value;
+    form.elements.title.value = state.title || "Query result";
+    form.submit();
+  }
+
+  // --- examples --------------------------------------------------------------------------
+
+  function choose(example, button) {
+    editor.value = example.text;
+    state.title = example.question;
+    $("question").textContent = example.question + (example.notes ? ` ${example.notes}` : "");
+    for (const other of document.querySelectorAll("#examples button")) {
+      other.setAttribute("aria-current", String(other === button));
+    }
+    highlight();
+    run();
+  }
+
+  async function loadExamples() {
+    const response = await fetch("/api/queries");
+    const data = await response.json();
+    state.prefixes = data.prefixes;
+    state.queries = data.queries;
+    $("prefixes").textContent = Object.keys(data.prefixes).join(", ");
+    const list = $("examples");
+    for (const example of data.queries) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "example";
+      const number = document.createElement("span");
+      number.className = "number";
+      number.textContent = example.number || example.name;
+      button.append(number, " ", example.question || example.name);
+      button.title = example.name;
+      button.dataset.name = example.name;
+      button.addEventListener("click", () => choose(example, button));
+      item.append(button);
+      list.append(item);
+    }
+    const shared = new URLSearchParams(location.hash.slice(1)).get("query");
+    if (shared) {
+      editor.value = shared;
+      highlight();
+      run();
+    } else if (data.queries.length) {
+      choose(data.queries[0], list.querySelector("button"));
+    }
+  }
+
+  // --- wiring ----------------------------------------------------------------------------
+
+  editor.addEventListener("input", () => {
+    state.title = "";
+    $("question").textContent = "";
+    highlight();
+  });
+  editor.addEventListener("scroll", syncScroll);
+  editor.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      run();
+    } else if (event.key === "Tab" && !event.shiftKey) {
+      event.preventDefault();
+      editor.setRangeText("  ", editor.selectionStart, editor.selectionEnd, "end");
+      highlight();
+    }
+  });
+  $("run").addEventListener("click", run);
+  $("graph").addEventListener("click", openGraph);
+  $("show-iris").addEventListener("change", render);
+  loadExamples().catch((error) => showError(`could not load the examples: ${error}`));
+})();

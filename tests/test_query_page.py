@@ -1,0 +1,141 @@
+"""The query page in Chromium: examples, results with entity links, errors, the graph button;
+nothing leaves the machine and nothing from the graph is parsed as HTML."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.queries import list_queries
+from graph.server import SparqlServer
+from graph.sparql import execute
+
+
+@pytest.fixture(scope="module")
+def served(built_dir: Path) -> Iterator[str]:
+    server = SparqlServer(built_dir, port=0, timeout=10, workers=2).start()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    thread.join(5)
+    server.close()
+
+
+@pytest.fixture
+def page(browser, served: str):
+    """A fresh page that records every request and every console error."""
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.requests = []
+    page.problems = []
+    context.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda m: m.type in {"error", "warning"} and page.problems.append(m.text))
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    yield page
+    context.close()
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def _open(page, served: str) -> None:
+    """Load the page and wait for the first example's answer, so later runs are ours."""
+    page.goto(served)
+    expect(page.locator("#status")).to_contain_text(" in ")
+
+
+def _run(page, query: str, status: str) -> None:
+    page.locator("#query").fill(query)
+    page.locator("#query").press("Control+Enter")
+    expect(page.locator("#status")).to_have_text(re.compile("^" + re.escape(status)))
+
+
+def _offline(page, served: str) -> None:
+    outside = [url for url in page.requests if not url.startswith(served)]
+    assert outside == [], f"requests left the server: {outside}"
+    assert page.problems == []
+
+
+def test_run_an_example_and_see_rows(page, served: str, store, artifacts: Path) -> None:
+    example = next(q for q in list_queries() if q.slug == "city-pairs")
+    expected = execute(store, example.text)
+    _open(page, served)
+    page.locator(f'button.example[data-name="{example.name}"]').click()
+    expect(page.locator("#question")).to_contain_text(example.question)
+    expect(page.locator("#status")).to_have_text(re.compile(rf"^{len(expected.rows)} rows in "))
+    rows = page.locator("#results tbody tr")
+    assert rows.count() == len(expected.rows)
+    assert page.locator("#question").text_content().startswith(example.question)
+    headers = page.locator("#results thead th").all_text_contents()
+    assert headers == expected.variables
+    first = rows.first.locator("td").all_text_contents()
+    assert first[:2] == ["Marseille @en", "Orlando @en"]  # literals show their language
+    assert page.locator("#status").text_content().startswith(f"{len(expected.rows)} rows in")
+    assert page.locator("#highlight-code .tok-keyword").first.text_content() == "SELECT"
+    page.screenshot(path=str(artifacts / "query-page.png"))
+    _offline(page, served)
+
+
+def test_entity_links_open_entity_pages(page, served: str) -> None:
+    _open(page, served)
+    _run(page, "SELECT ?city WHERE { ?city a cvekg:FrenchCity } ORDER BY ?city", "9 rows")
+    link = page.locator('#results a[href="/entity/city/lyon"]')
+    assert link.text_content() == "Lyon"
+    page.locator("#show-iris").check()
+    assert link.text_content() == "city:lyon"
+    link.click()
+    page.wait_for_url(served + "entity/city/lyon")
+    assert page.locator("h1").last.text_content() == "Lyon"
+    assert page.locator(".claim mark").first.text_content().startswith("During a City Pair")
+    _offline(page, served)
+
+
+def test_syntax_error_is_shown_with_its_place(page, served: str) -> None:
+    _open(page, served)
+    _run(page, "SELECT ?x WHERE {\n  ?x a cvek:City }", "error")
+    error = page.locator("#error")
+    assert error.text_content().startswith("SPARQL syntax error at line 2, column 8")
+    assert page.locator("#status").text_content() == "error 400"
+    page.problems[:] = [p for p in page.problems if "400" not in p]  # the failed fetch itself
+    _offline(page, served)
+
+
+def test_values_are_text_never_markup(page, served: str) -> None:
+    _open(page, served)
+    payload = "<img src=x onerror=document.title='pwned'><b>bold</b>"
+    _run(page, f'SELECT ?x WHERE {{ BIND("{payload}" AS ?x) }}', "1 row in")
+    cell = page.locator("#results tbody td").first
+    assert cell.text_content() == payload
+    assert page.locator("#results img, #results b").count() == 0
+    assert page.title() != "pwned"
+    _offline(page, served)
+
+
+def test_construct_opens_as_a_graph(page, served: str) -> None:
+    _open(page, served)
+    _run(
+        page,
+        "CONSTRUCT { ?a cvekg:place ?c } WHERE { ?a a cvekg:Attack ; cvekg:place ?c }",
+        "9 triples",
+    )
+    assert page.locator("#results tbody tr").count() == 9
+    assert page.locator("#graph").is_enabled()
+    with page.context.expect_page() as opened:
+        page.locator("#graph").click()
+    view = opened.value
+    view.wait_for_load_state()
+    view_problems: list[str] = []
+    view.on("console", lambda m: m.type == "error" and view_problems.append(m.text))
+    view.wait_for_timeout(300)
+    assert view.url == served + "view"
+    assert "Orlando" in view.content()
+    assert view_problems == []
+    _offline(page, served)
