@@ -1212,7 +1212,7 @@ def city_pair_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    C = nx.MultiDiGraph()
+    C = nx.MultiDiGraph(**G.graph)
     cities = {n for n, d in G.nodes(data=True) if d.get("group") in ("french-city", "us-city")}
     folded: list[tuple[str, str, dict[str, Any]]] = []
     for ex, d in G.nodes(data=True):

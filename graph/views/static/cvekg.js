@@ -420,16 +420,15 @@
     var index = nameIndex();
     var found = [];
     shown.forEach(function (i) {
-      var best = 9;
+      var best = 9, size = 1e9;
       index[i].forEach(function (name) {
-        if (name === q) best = Math.min(best, 0);
-        else if (name.indexOf(q) === 0) best = Math.min(best, 1);
-        else if ((" " + name).indexOf(" " + q) >= 0) best = Math.min(best, 2);
-        else if (name.indexOf(q) >= 0) best = Math.min(best, 3);
+        var score = name === q ? 0 : name.indexOf(q) === 0 ? 1
+          : (" " + name).indexOf(" " + q) >= 0 ? 2 : name.indexOf(q) >= 0 ? 3 : 9;
+        if (score < best || (score === best && name.length < size)) { best = score; size = name.length; }
       });
-      if (best < 9) found.push([best, nodeLabel(i), i]);
+      if (best < 9) found.push([best, nodeLabel(i), i, size]);
     });
-    found.sort(function (a, b) { return a[0] - b[0] || a[1].localeCompare(b[1]); });
+    found.sort(function (a, b) { return a[0] - b[0] || a[3] - b[3] || a[1].localeCompare(b[1]); });
     if (!found.length) results.appendChild(el("li", "muted", t("none")));
     found.slice(0, 15).forEach(function (f) {
       var li = el("li");

@@ -1,0 +1,243 @@
+"""The projection rules, the analytics and name resolution (graph/network.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from graph import network as gn
+from graph.cli import main
+from graph.errors import CvekgError
+from graph.namespaces import ONTOLOGY_GRAPH
+from graph.resources import ontology_file
+
+DATA = Path(__file__).parent / "data"
+ID = "https://w3id.org/cvekg/id/"
+LYON, NEW_ORLEANS = f"{ID}city/lyon", f"{ID}city/new-orleans"
+EXCHANGE, KATRINA = f"{ID}event/city-pair-lyon", f"{ID}incident/katrina"
+
+
+def load_store(trig: Path) -> ox.Store:
+    """A store as a build leaves it: the ontology in its graph, plus a hand-made TriG."""
+    store = ox.Store()
+    store.load(
+        path=str(ontology_file()),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
+    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    return store
+
+
+@pytest.fixture(scope="module")
+def small() -> nx.MultiDiGraph:
+    return gn.project(load_store(DATA / "network.trig"))
+
+
+@pytest.fixture(scope="module")
+def seed(store) -> nx.MultiDiGraph:
+    return gn.project(store)
+
+
+# --- Projection rules on the hand-made graph -------------------------------------------------
+
+
+def test_entities_are_nodes_and_literals_and_provenance_are_not(small):
+    assert set(small) == {
+        LYON,
+        NEW_ORLEANS,
+        f"{ID}country/france",
+        f"{ID}country/united-states",
+        EXCHANGE,
+        KATRINA,
+        f"{ID}source/test",
+    }
+    assert not any(n.startswith("https://w3id.org/cvekg/claim/") for n in small)
+
+
+def test_edges_are_asserted_triples_only_so_inverses_do_not_double(small):
+    edges = {(u, k, v) for u, v, k in small.edges(keys=True)}
+    assert edges == {
+        (EXCHANGE, "delegationFrom", LYON),
+        (EXCHANGE, "hostCity", NEW_ORLEANS),
+        (EXCHANGE, "learnedAbout", KATRINA),
+        (LYON, "locatedIn", f"{ID}country/france"),
+        (NEW_ORLEANS, "locatedIn", f"{ID}country/united-states"),
+    }
+
+
+def test_classes_include_the_inferred_french_and_us_city(small):
+    assert small.nodes[LYON]["class"] == "FrenchCity"
+    assert small.nodes[LYON]["group"] == "french-city"
+    assert small.nodes[NEW_ORLEANS]["group"] == "us-city"
+    assert small.nodes[EXCHANGE]["class"] == "CityPairExchange"
+    assert small.nodes[EXCHANGE]["group"] == "exchange"
+    assert small.nodes[KATRINA]["group"] == "incident"
+
+
+def test_nodes_carry_labels_coordinates_dates_and_country(small):
+    new_orleans = small.nodes[NEW_ORLEANS]
+    assert (new_orleans["label_en"], new_orleans["label_fr"]) == (
+        "New Orleans",
+        "La Nouvelle-Orléans",
+    )
+    assert (new_orleans["lat"], new_orleans["lon"]) == (29.95, -90.07)
+    assert new_orleans["country"] == f"{ID}country/united-states"
+    exchange = small.nodes[EXCHANGE]
+    assert (exchange["date"], exchange["date_precision"]) == ("2017-12", "month")
+    assert small.nodes[KATRINA]["date_description"] == "years before"
+    assert small.nodes[KATRINA]["alt_labels"] == ["Katrina"]
+
+
+def test_edges_carry_claim_quote_and_sentence_reference_edges_none(small):
+    host = small.edges[EXCHANGE, NEW_ORLEANS, "hostCity"]
+    assert host["claim"] == "https://w3id.org/cvekg/claim/test/exchange"
+    assert host["quote"] == "a delegation from Lyon visited New Orleans"
+    assert host["sentence"].startswith("In December 2017")
+    assert (host["label_en"], host["label_fr"]) == ("host city", "ville hôte")
+    located = small.edges[LYON, f"{ID}country/france", "locatedIn"]
+    assert located["reference"] is True and located["quote"] is None
+    note = small.graph["claims"]["https://w3id.org/cvekg/claim/test/learned"]["note"]
+    assert note == "A test note."
+
+
+def test_triples_of_a_construct_borrow_the_quote_of_their_asserted_inverse():
+    store = load_store(DATA / "network.trig")
+    triples = list(
+        store.query(
+            "PREFIX cvekg: <https://w3id.org/cvekg/ontology#> "
+            "CONSTRUCT { ?c cvekg:sentDelegation ?e } WHERE { ?c cvekg:sentDelegation ?e }",
+            use_default_graph_as_union=True,
+        )
+    )
+    G = gn.project_triples(store, triples)
+    edge = G.edges[LYON, EXCHANGE, "sentDelegation"]
+    assert edge["quote"] == "a delegation from Lyon visited New Orleans"
+    assert edge["inferred"] == "inverse of delegation from"
+    assert G.nodes[LYON]["group"] == "french-city"
+
+
+# --- Names -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("pantheon", "organization/pantheon-assas"),
+        ("Panthéon-Assas", "organization/pantheon-assas"),
+        ("la nouvelle orleans", "city/new-orleans"),
+        ("NEW ORLEANS", "city/new-orleans"),
+        ("city:boston", "city/boston"),
+        ("Paris", "city/paris"),
+        ("EFUS", "organization/efus"),
+        ("Etat islamique (Daech)", "organization/isis"),
+        ("marseille-train-station", "attack/marseille-train-station"),
+    ],
+)
+def test_names_resolve_forgivingly(seed, name, expected):
+    assert gn.resolve(seed, name) == ID + expected
+
+
+def test_unknown_name_suggests_the_closest(seed):
+    with pytest.raises(gn.UnknownEntityError, match="did you mean Marseille") as caught:
+        gn.resolve(seed, "Marseile")
+    assert caught.value.exit_code == 2
+
+
+def test_ambiguous_name_lists_the_candidates(seed):
+    with pytest.raises(gn.AmbiguousEntityError, match="strong-cities-network-event-") as caught:
+        gn.resolve(seed, "Strong Cities Network event")
+    assert isinstance(caught.value, CvekgError)
+
+
+# --- Analytics on the seed graph (answers read from the source) ------------------------------
+
+
+def test_nice_to_boston_runs_through_one_world_strong_each_step_quoted(seed):
+    chains = gn.path(seed, "Nice", "Boston")
+    assert chains, "the source links Nice to Boston through One World Strong"
+    for chain in chains:
+        assert chain[0].source == f"{ID}city/nice" and chain[-1].target == f"{ID}city/boston"
+        assert all(step.quote for step in chain)
+        assert f"{ID}organization/one-world-strong" in {s.target for s in chain}
+    first = chains[0][0]
+    assert first.forward is False and first.label_en == "place"  # the attack's place is Nice
+
+
+def test_path_text_shows_direction_and_quote(seed):
+    text = gn.format_path(seed, gn.path(seed, "Nice", "Boston"))
+    assert "<-- place -- Terrorist attacks in Nice" in text
+    assert '"One World Strong has subsequently worked with survivors' in text
+
+
+def test_city_pair_exchanges_broker_france_us_ties(seed):
+    ranked = dict(gn.brokers(seed, k=30))
+    for exchange in ("marseille-2016", "toulouse-2017", "lyon-2017", "strasbourg-2018"):
+        assert ranked.get(f"{ID}event/city-pair-{exchange}", 0) > 0
+    assert next(iter(ranked)) == f"{ID}program/city-pair"
+
+
+def test_stats_counts_the_cities_the_source_names(seed):
+    result = gn.stats(seed)
+    assert result["groups"]["french-city"] == 9  # Bordeaux … Nice
+    assert result["groups"]["us-city"] == 10  # Orlando … San Bernardino
+    assert result["nodes"] == seed.number_of_nodes()
+    marseille = next(c for c in result["communities"] if "Marseille" in c["members"])
+    assert "Orlando" in marseille["members"]
+    json.dumps(result)
+
+
+def test_city_pairs_fold_each_exchange_into_labelled_edges(seed):
+    C = gn.city_pair_graph(seed)
+    lyon = C.get_edge_data(f"{ID}city/lyon", f"{ID}city/new-orleans")
+    (edge,) = lyon.values()
+    assert edge["label_en"] == "Dec 2017 · City Pair"
+    assert edge["label_fr"] == "déc. 2017 · City Pair"
+    assert edge["quote"].startswith("During a City Pair in December 2017")
+    assert C.has_edge(f"{ID}city/marseille", f"{ID}city/tampa")
+    assert {d["group"] for _, d in C.nodes(data=True)} <= {"french-city", "us-city", "city"}
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_round_trips(seed, tmp_path, fmt):
+    out = gn.export(seed, fmt, tmp_path / f"network.{fmt}")
+    if fmt == "graphml":
+        back = nx.read_graphml(out)
+    elif fmt == "gexf":
+        back = nx.read_gexf(out)
+    else:
+        back = nx.node_link_graph(json.loads(out.read_text()), edges="links")
+    assert back.number_of_nodes() == seed.number_of_nodes()
+    assert back.number_of_edges() == seed.number_of_edges()
+    assert [p.name for p in tmp_path.iterdir()] == [f"network.{fmt}"]  # no temporary left
+
+
+def test_export_for_graphml_has_no_none_and_no_nested_values(seed):
+    H = gn.sanitize_for_export(seed)
+    for _, d in [*H.nodes(data=True), *((u, d) for u, _, d in H.edges(data=True))]:
+        assert all(isinstance(v, str | int | float | bool) for v in d.values())
+
+
+# --- The commands ----------------------------------------------------------------------------
+
+
+def test_cli_path_prints_quotes_and_unknown_name_exits_2(built_dir, capsys):
+    assert main(["path", "Nice", "Boston", "--out", str(built_dir)]) == 0
+    assert "worked with survivors" in capsys.readouterr().out
+    assert main(["path", "Nice", "Bostn", "--out", str(built_dir)]) == 2
+    assert "did you mean Boston" in capsys.readouterr().err
+
+
+def test_cli_stats_and_export(built_dir, tmp_path, capsys):
+    assert main(["stats", "--out", str(built_dir)]) == 0
+    assert "Brokers of France-US ties" in capsys.readouterr().out
+    target = tmp_path / "n.gexf"
+    assert main(["export", "--format", "gexf", "-o", str(target), "--out", str(built_dir)]) == 0
+    assert target.stat().st_size > 0

@@ -1,0 +1,211 @@
+"""The HTML views (graph/views): files, safety, and every page used in Chromium."""
+
+from __future__ import annotations
+
+import html as html_text
+import re
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from graph import network as gn
+from graph.namespaces import ONTOLOGY_GRAPH
+from graph.resources import ontology_file
+from graph.views import write_views
+from graph.views.page import csp, json_for_script
+
+DATA = Path(__file__).parent / "data"
+ID = "https://w3id.org/cvekg/id/"
+PAGES = ("index.html", "overview.html", "city-pairs.html", "timeline.html")
+XSS_LABEL = "</script><img src=x onerror=alert(1)>"
+
+
+def load_store(trig: Path) -> ox.Store:
+    """A store as a build leaves it: the ontology in its graph, plus a hand-made TriG."""
+    store = ox.Store()
+    store.load(
+        path=str(ontology_file()),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
+    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    return store
+
+
+@pytest.fixture(scope="module")
+def seed(store) -> nx.MultiDiGraph:
+    return gn.project(store)
+
+
+@pytest.fixture(scope="module")
+def views(built_dir) -> Path:
+    return built_dir / "views"
+
+
+@pytest.fixture(scope="module")
+def xss_views(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("xss") / "views"
+    write_views(load_store(DATA / "xss.trig"), out)
+    return out
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+def test_build_writes_every_view_and_a_page_per_entity(views, seed):
+    for name in PAGES:
+        assert (views / name).is_file(), name
+    for n, d in seed.nodes(data=True):
+        page = views / "entity" / f"{d['key']}.html"
+        target = re.search(r'url=([^"#]+)#([^"]+)"', page.read_text())
+        assert target and (views / "entity" / target.group(1)).is_file(), n
+        assert target.group(2) == d["key"]
+
+
+def test_pages_load_nothing_from_elsewhere(views):
+    for name in [*PAGES, "entity/entities-1.html"]:
+        html = (views / name).read_text()
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        assert policy and "default-src 'none'" in html_text.unescape(policy.group(1)), name
+        assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", html), name
+        assert "vis-network 10.1.5" in html or name == "index.html"
+
+
+def test_json_for_script_cannot_close_the_script_element():
+    text = json_for_script({"label": XSS_LABEL, "amp": "a & b", "line": "\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert "'unsafe-inline'" not in csp(["x"]).split("style-src")[0]
+
+
+def test_xss_label_is_escaped_in_every_page(xss_views):
+    for page in xss_views.rglob("*.html"):
+        html = page.read_text()
+        assert "<img src=x" not in html, page
+        assert "<script>alert" not in html, page
+        assert "<b onmouseover" not in html, page
+
+
+def test_vis_network_license_notice_is_shipped():
+    from importlib import resources
+
+    vendor = resources.files("graph.views").joinpath("vendor")
+    assert "MIT License" in vendor.joinpath("LICENSE-MIT").read_text()
+    assert "Apache License" in vendor.joinpath("LICENSE-APACHE-2.0").read_text()
+    assert "@license" in vendor.joinpath("vis-network.min.js").read_text()[:2000]
+
+
+# --- In Chromium: one browser, a handful of pages --------------------------------------------
+
+
+class Visit:
+    """A page opened with every non-file request refused and recorded, and errors collected."""
+
+    def __init__(self, browser, path: Path):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+
+        def refuse(route):
+            if not route.request.url.startswith("file:"):
+                self.requests.append(route.request.url)
+                return route.abort()
+            return route.continue_()
+
+        self.context.route("**/*", refuse)
+        self.page = self.context.new_page()
+        self.page.on(
+            "console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text)
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector("body[data-ready=true]", timeout=20000)
+
+    def node_id(self, iri: str) -> int:
+        return self.page.evaluate(
+            "iri => window.cvekg.data.meta.nodes.findIndex(m => m.iri === iri)", iri
+        )
+
+    def drawn(self) -> int:
+        return self.page.evaluate("window.cvekg.nodes.length")
+
+    def click_node(self, iri: str) -> None:
+        node = self.node_id(iri)
+        point = self.page.evaluate(
+            """id => { const n = window.cvekg.network;
+                       return n.canvasToDOM(n.getPosition(id)); }""",
+            node,
+        )
+        box = self.page.locator("#graph").bounding_box()
+        self.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+    def finish(self, artifacts: Path, name: str) -> None:
+        self.page.screenshot(path=str(artifacts / f"view-{name}.png"))
+        self.context.close()
+        assert self.errors == [], self.errors
+        assert self.requests == [], self.requests
+        assert self.dialogs == [], self.dialogs
+
+
+def test_overview_draws_the_projection_and_answers_clicks_and_search(
+    browser, views, seed, artifacts
+):
+    visit = Visit(browser, views / "overview.html")
+    assert visit.drawn() == seed.number_of_nodes()
+    visit.click_node(f"{ID}city/marseille")
+    panel = visit.page.locator("#panel")
+    assert panel.is_visible()
+    assert "Marseille participated in a City Pair with Orlando and Tampa" in panel.inner_text()
+    visit.page.fill("#search", "pantheon")
+    assert "Université Paris II Panthéon-Assas" in visit.page.locator("#results").inner_text()
+    new_orleans = visit.node_id(f"{ID}city/new-orleans")
+    label = "id => window.cvekg.nodes.get(id).label"
+    assert visit.page.evaluate(label, new_orleans) == "New Orleans"
+    visit.page.select_option("#lang", "fr")
+    assert visit.page.evaluate(label, new_orleans) == "La Nouvelle-Orléans"
+    with visit.page.expect_download() as download:
+        visit.page.click("#png")
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    visit.finish(artifacts, "overview")
+
+
+def test_city_pairs_and_timeline_draw_their_projections(browser, views, seed, artifacts):
+    visit = Visit(browser, views / "city-pairs.html")
+    assert visit.drawn() == gn.city_pair_graph(seed).number_of_nodes()
+    visit.click_node(f"{ID}city/lyon")
+    text = visit.page.locator("#panel").inner_text()
+    assert "New Orleans" in text and "a delegation from Lyon learned about" in text
+    visit.finish(artifacts, "city-pairs")
+    visit = Visit(browser, views / "timeline.html")
+    assert visit.drawn() == gn.timeline_graph(seed).number_of_nodes()
+    visit.finish(artifacts, "timeline")
+
+
+def test_index_search_and_entity_page_show_the_claims(browser, views, artifacts):
+    visit = Visit(browser, views / "index.html")
+    visit.page.fill("#search", "nouvelle orleans")
+    link = visit.page.locator("#results a").first
+    assert link.get_attribute("href") == "entity/city-new-orleans.html"
+    visit.finish(artifacts, "index")
+    visit = Visit(browser, views / "entity" / "city-marseille.html")
+    assert visit.page.url.endswith("#city-marseille")
+    claims = visit.page.locator("#claims").inner_text()
+    assert "Marseille participated in a City Pair with Orlando and Tampa" in claims
+    assert visit.page.locator("#title").inner_text() == "Marseille"
+    visit.finish(artifacts, "entity-marseille")
+
+
+def test_html_in_labels_and_quotes_stays_inert(browser, xss_views, artifacts):
+    visit = Visit(browser, xss_views / "overview.html")
+    evil = f"{ID}organization/evil"
+    assert visit.page.evaluate("document.querySelectorAll('img').length") == 0
+    visit.page.fill("#search", "script")
+    assert XSS_LABEL in visit.page.locator("#results").inner_text()
+    visit.click_node(evil)
+    panel = visit.page.locator("#panel").inner_text()
+    assert XSS_LABEL in panel and "<script>alert(3)</script> said so" in panel
+    assert visit.page.evaluate("document.querySelectorAll('img, b, i').length") == 0
+    visit.finish(artifacts, "xss")
