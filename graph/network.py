@@ -1285,8 +1285,8 @@ def ego_graph(
     without a quote (reference data) counts for the first step only.
 
     At most ``limit`` nodes are kept, nearest first and, at the same distance, the best
-    connected first, so a hub does not drown the page. Returns the subgraph, each node's
-    distance and how many nodes were left out.
+    connected first, so a hub does not drown the page. Returns the subgraph (a view), each
+    node's distance and how many nodes were left out.
     """
     distance = {center: 0}
     frontier = [center]
@@ -1309,7 +1309,7 @@ def ego_graph(
         frontier = found
     ranked = sorted(distance, key=lambda n: (distance[n], -G.degree(n), n))
     kept = ranked[:limit]
-    return G.subgraph(kept).copy(), {n: distance[n] for n in kept}, len(ranked) - len(kept)
+    return G.subgraph(kept), {n: distance[n] for n in kept}, len(ranked) - len(kept)
 
 
 def aggregate(G: nx.MultiDiGraph, key: str = "group") -> nx.MultiDiGraph:

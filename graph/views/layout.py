@@ -1,7 +1,7 @@
 """Positions for the views, computed once in Python so the browser draws with physics off.
 
-Measured on this machine (2 cores), synthetic Barabási–Albert graphs (2 links per node), median
-of one run each (``python -m graph.views.layout --bench``):
+Measured on this machine (2 cores), synthetic Barabási–Albert graphs (2 links per node), one
+run each:
 
 =============================  ========  ========  =========
 layout                         1k nodes  5k nodes  20k nodes
@@ -57,8 +57,10 @@ def force_layout(G: nx.Graph, spacing: float = 110.0, seed: int = 7) -> Pos:
     H.add_edges_from((u, v) for u, v in G.edges() if u != v)
     parts = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(map(str, c))))
     boxes = []
+    # Kamada–Kawai costs ~0.1 s a part whatever its size: only for a small graph as a whole.
+    small = H.number_of_nodes() <= SMALL
     for part in parts:
-        pos = _part_layout(H.subgraph(part), spacing, seed)
+        pos = _part_layout(H.subgraph(part), spacing, seed, small)
         xs = [p[0] for p in pos.values()]
         ys = [p[1] for p in pos.values()]
         boxes.append((pos, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
@@ -69,7 +71,7 @@ def force_layout(G: nx.Graph, spacing: float = 110.0, seed: int = 7) -> Pos:
 SMALL = 300
 
 
-def _part_layout(H: nx.Graph, spacing: float, seed: int) -> Pos:
+def _part_layout(H: nx.Graph, spacing: float, seed: int, small: bool) -> Pos:
     import networkx as nx
 
     nodes = sorted(H.nodes, key=str)
@@ -78,7 +80,9 @@ def _part_layout(H: nx.Graph, spacing: float, seed: int) -> Pos:
         return {nodes[0]: (0.0, 0.0)}
     if n == 2:
         return {nodes[0]: (0.0, 0.0), nodes[1]: (spacing, 0.0)}
-    if n <= SMALL:
+    if n <= 3:
+        return {node: (i * spacing, (i % 2) * spacing * 0.5) for i, node in enumerate(nodes)}
+    if small:
         start = {node: (math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n))
                  for i, node in enumerate(nodes)}  # fmt: skip
         pos = nx.kamada_kawai_layout(H, pos=start)
@@ -400,26 +404,29 @@ def radial_layout(
     children: dict[Hashable, list[Hashable]] = defaultdict(list)
     for n, p in parent.items():
         children[p].append(n)
-    # Each first-ring node gets an angular share proportional to 1 + its children.
+    # Each first-ring node gets an angular share proportional to 1 + its children; children
+    # crowding their share stack on further rings, so nothing needs pushing apart after.
     weights = [1 + len(children[m]) for m in first]
     total = sum(weights) or 1
     r1 = max(ring, len(first) * 95 / (2 * math.pi))
-    r2 = max(r1 + ring, len(parent) * 85 / (2 * math.pi))
+    r2 = r1 + ring
     angle = -math.pi / 2
     for m, w in zip(first, weights, strict=True):
         share = 2 * math.pi * w / total
         mid = angle + share / 2
         pos[m] = (r1 * math.cos(mid), r1 * math.sin(mid))
         kids = children[m]
+        capacity = max(1, int(share * r2 // 90))
         for i, kid in enumerate(kids):
-            a = angle + share * (i + 0.5) / len(kids)
-            pos[kid] = (r2 * math.cos(a), r2 * math.sin(a))
+            level, slot = divmod(i, capacity)
+            row = min(capacity, len(kids) - level * capacity)
+            a = angle + share * (slot + 0.5) / row
+            r = r2 + level * 80.0
+            pos[kid] = (r * math.cos(a), r * math.sin(a))
         angle += share
-    for n in distance:  # beyond the second ring (a larger radius): an outer circle
-        if n not in pos:
-            k = len(pos)
-            pos[n] = (
-                (r2 + ring) * math.cos(k * 2.4),
-                (r2 + ring) * math.sin(k * 2.4),
-            )
-    return spread(pos, 80.0, fixed=[center])
+    outer = max((math.hypot(x, y) for x, y in pos.values()), default=r2) + ring
+    rest = [n for n in distance if n not in pos]
+    for k, n in enumerate(rest):  # beyond the second ring (a larger radius): an outer circle
+        a = 2 * math.pi * k / max(len(rest), 1)
+        pos[n] = (outer * math.cos(a), outer * math.sin(a))
+    return pos
