@@ -80,8 +80,11 @@ def _part_layout(H: nx.Graph, spacing: float, seed: int, small: bool) -> Pos:
         return {nodes[0]: (0.0, 0.0)}
     if n == 2:
         return {nodes[0]: (0.0, 0.0), nodes[1]: (spacing, 0.0)}
-    if n <= 3:
-        return {node: (i * spacing, (i % 2) * spacing * 0.5) for i, node in enumerate(nodes)}
+    if n == 3:  # a triangle, so no label sits on a link
+        return {
+            node: (spacing * math.cos(a), spacing * math.sin(a))
+            for node, a in zip(nodes, (-math.pi / 2, math.pi / 6, 5 * math.pi / 6), strict=True)
+        }
     if small:
         start = {node: (math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n))
                  for i, node in enumerate(nodes)}  # fmt: skip
