@@ -6,6 +6,7 @@ treats any run of whitespace in the quote or the text as one space; nothing else
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 __all__ = ["Anchor", "QuoteNotFoundError", "QuoteAmbiguousError", "SourceText", "anchor_quote"]
 
 _SPACE = re.compile(r"\s+")
+_LONG_SPACE = re.compile(r"\s\s+")
 # Words whose trailing full stop does not end a sentence ("Dr. Erroll", "U.S. Embassy").
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "u.s", "u.k", "e.g", "i.e", "vs", "no", "jr"}
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?=\s+['\"(\[]?[A-Z0-9<])")
@@ -53,23 +55,24 @@ class QuoteAmbiguousError(ValueError):
         self.count = count
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Collapse whitespace runs to one space; map each normalised index to the original one."""
-    out: list[str] = []
-    index: list[int] = []
-    pos = 0
-    for match in _SPACE.finditer(text):
-        for i in range(pos, match.start()):
-            out.append(text[i])
-            index.append(i)
-        out.append(" ")
-        index.append(match.start())
-        pos = match.end()
-    for i in range(pos, len(text)):
-        out.append(text[i])
-        index.append(i)
-    index.append(len(text))
-    return "".join(out), index
+def _normalise(text: str) -> tuple[str, list[int], list[int], list[int]]:
+    """Collapse whitespace runs to one space.
+
+    Returns the normalised text and, for each run longer than one character (shorter ones
+    keep every position in place), where its space sits in the normalised text, where the
+    run starts in the original and how many characters were dropped up to its end: enough
+    to map any normalised index back (:meth:`SourceText.original`).
+    """
+    normal_at: list[int] = []
+    starts: list[int] = []
+    dropped: list[int] = []
+    removed = 0
+    for match in _LONG_SPACE.finditer(text):
+        normal_at.append(match.start() - removed)
+        starts.append(match.start())
+        removed += match.end() - match.start() - 1
+        dropped.append(removed)
+    return _SPACE.sub(" ", text), normal_at, starts, dropped
 
 
 class SourceText:
@@ -77,8 +80,18 @@ class SourceText:
 
     def __init__(self, text: str):
         self.text = text
-        self.normal, self._index = _normalise(text)
+        self.normal, self._run_at, self._run_start, self._dropped = _normalise(text)
         self._sentences = self._sentence_spans(text)
+        self._sentence_starts = [s for s, _ in self._sentences]
+
+    def original(self, index: int) -> int:
+        """The index in the original text of character ``index`` of the normalised text."""
+        k = bisect.bisect_right(self._run_at, index) - 1
+        if k < 0:
+            return index
+        if index == self._run_at[k]:
+            return self._run_start[k]
+        return index + self._dropped[k]
 
     @staticmethod
     def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -95,8 +108,8 @@ class SourceText:
 
     def sentence_around(self, start: int, end: int) -> str:
         """The sentence(s) containing ``text[start:end]``, whitespace collapsed."""
-        first = next(s for s, e in self._sentences if s <= start < e)
-        last = next(e for s, e in self._sentences if s < end <= e)
+        first = self._sentences[bisect.bisect_right(self._sentence_starts, start) - 1][0]
+        last = self._sentences[bisect.bisect_left(self._sentence_starts, end) - 1][1]
         passage = self.text[first:last].strip()
         passage = re.sub(r"^[-*\u2022]\s+", "", passage)
         return _SPACE.sub(" ", passage)
@@ -156,8 +169,8 @@ def anchor_quote(source: SourceText, quote: str, prefix: str | None = None) -> A
     if len(hits) > 1:
         raise QuoteAmbiguousError(quote, len(hits))
     needle_len = len(_SPACE.sub(" ", quote.strip()))
-    start = source._index[hits[0]]
-    end = source._index[hits[0] + needle_len - 1] + 1
+    start = source.original(hits[0])
+    end = source.original(hits[0] + needle_len - 1) + 1
     text = source.text
     return Anchor(
         start=start,

@@ -2,42 +2,64 @@
 
 Nothing is written until every check passes, and each output is written to a temporary file
 in the output folder and renamed into place, so ``build/`` never holds a half-written file.
+
+Every graph lives in one in-memory Oxigraph store (:mod:`graph.store`): sources are parsed
+into it, rules and shapes run as SPARQL over it, and the outputs are serialised from it, so
+the build stays in native code for the work that grows with the data. ``BuildResult.store``
+is that store (views and queries use it); ``BuildResult.dataset`` copies it into rdflib for
+code that wants the rdflib API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 import os
+import re
+import shutil
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+from rdflib.namespace import XSD
 
 from graph import __version__
-from graph.anchor import QuoteAmbiguousError, QuoteNotFoundError, SourceText, anchor_quote
+from graph.anchor import (
+    Anchor,
+    QuoteAmbiguousError,
+    QuoteNotFoundError,
+    SourceText,
+    anchor_quote,
+)
 from graph.errors import BuildError, display_path
-from graph.infer import infer
-from graph.load import Corpus, load_corpus, parse_rdf_file
+from graph.infer import Rules, infer_store
+from graph.load import Claim, Corpus, load_corpus, parse_rdf_file
 from graph.namespaces import (
     CVEKG,
+    GRAPH,
     INFERRED_GRAPH,
     OA,
     ONTOLOGY_GRAPH,
     PREFIXES,
     PROVENANCE_GRAPH,
-    bind_prefixes,
 )
+from graph.progress import Progress
 from graph.resources import ontology_file, shapes_file, sources_dir
-from graph.validate import Coverage, Labeller, lint_problems, shacl_problems
+from graph.store import nt_literal
+from graph.validate import (
+    Coverage,
+    Labeller,
+    lint_problems,
+    shacl_problems_in_store,
+)
 
 __all__ = ["BuildResult", "build", "OUTPUT_FILES", "is_stale", "atomic_writer", "input_files"]
 
@@ -53,13 +75,20 @@ OUTPUT_FILES = (
     "build-info.json",
 )
 
+#: Triples stated in a ``.trig`` file outside any claim: kept aside so rules and shapes see
+#: them as before, never written (provenance coverage fails the build when there are any).
+UNCLAIMED_GRAPH = GRAPH["unclaimed"]
+
 
 @dataclass
 class BuildResult:
-    """What a build produced and measured."""
+    """What a build produced and measured.
+
+    ``store`` is the Oxigraph store of the written graph (what views and queries use);
+    :attr:`dataset` gives the same graph through the rdflib API.
+    """
 
     out: Path
-    dataset: Dataset
     counts: dict[str, int]
     classes: dict[str, int]
     claims: int
@@ -68,6 +97,21 @@ class BuildResult:
     lint: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    store: ox.Store | None = field(default=None, repr=False)
+    typed: list[str] = field(default_factory=list, repr=False)
+    _dataset: Dataset | None = field(default=None, repr=False)
+
+    @property
+    def dataset(self) -> Dataset:
+        """The built graph as an in-memory rdflib ``Dataset``, made on first use.
+
+        Literals are as the sources typed them (the store keeps some in canonical form: see
+        :func:`graph.store.protect_literals`). Copying into rdflib takes minutes for millions
+        of triples: large builds should use :attr:`store`.
+        """
+        if self._dataset is None:
+            self._dataset = _rdflib_copy(self.store, self.typed)
+        return self._dataset
 
     def summary(self) -> str:
         """The short summary the CLI prints."""
@@ -113,75 +157,197 @@ def is_stale(out: Path, sources: Path | None = None) -> bool:
     return any(f.stat().st_mtime > built for f in input_files(sources))
 
 
-def _anchor_all(corpus: Corpus) -> tuple[Graph, list[str], int]:
-    """Anchor every quote; return the provenance graph, the problems and the claim count."""
-    prov = Graph()
+class _Phases:
+    """Times the build's phases and tells a progress reporter about them."""
+
+    def __init__(self, progress: Callable[[str], None] | Progress | None):
+        self.seconds: dict[str, float] = {}
+        self._started: dict[str, float] = {}
+        if progress is None:
+            self.reporter = None
+            self.say: Callable[[str], None] = logger.info
+        elif hasattr(progress, "start"):
+            self.reporter = progress
+            self.say = logger.info
+        else:  # a plain callable, given one line per phase
+            self.reporter = None
+            self.say = progress
+
+    def start(self, name: str) -> None:
+        self._started[name] = time.perf_counter()
+        if self.reporter is not None:
+            self.reporter.start(name)
+        else:
+            self.say(f"{name}…")
+
+    def advance(self, done: int, total: int) -> None:
+        if self.reporter is not None:
+            self.reporter.advance(done, total)
+
+    def done(self, name: str) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + (
+            time.perf_counter() - self._started[name]
+        )
+        if self.reporter is not None:
+            self.reporter.finish(name, self.seconds[name])
+
+
+# --- anchor ---------------------------------------------------------------------------------
+
+_PROVENANCE_PREFIXES = ("cvekg", "prov", "oa", "xsd", "skos")
+#: The prefixes the provenance text is written with (it is Turtle, and TriG inside a block).
+PROVENANCE_HEADER = "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in _PROVENANCE_PREFIXES)
+
+
+def _where(claim) -> str:
+    return f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name}"
+
+
+class _ProvenanceWriter:
+    """Writes the provenance graph twice as anchoring goes: Turtle (loaded into the store,
+    and the body of its TriG block) and JSON-LD node objects (appended to graph.jsonld), so
+    no output has to convert two million triples afterwards."""
+
+    def __init__(self, turtle: io.TextIOBase, jsonld: io.TextIOBase):
+        self.turtle = turtle
+        self.jsonld = jsonld
+        self.nodes = 0
+        turtle.write(PROVENANCE_HEADER)
+
+    def _nodes(self, nodes: list[str]) -> None:
+        if nodes:
+            self.jsonld.write(("," if self.nodes else "") + ",".join(nodes))
+            self.nodes += len(nodes)
+
+    def document(self, iri: str, text_name: str) -> None:
+        """The document and its text file."""
+        self.turtle.write(
+            f"<{iri}> a cvekg:SourceDocument ; cvekg:text {nt_literal(text_name)} .\n"
+        )
+        self._nodes(
+            [
+                f'{{"@id":{_json(iri)},"@type":["cvekg:SourceDocument"],'
+                f'"cvekg:text":[{{"@value":{_json(text_name)}}}]}}'
+            ]
+        )
+
+    def claims(self, doc: str, anchored: list[tuple[Claim, Anchor]]) -> None:
+        """Claims and the Web Annotation of each quote (selectors by quote and by position)."""
+        turtle, nodes = [], []
+        d, dj = f"<{doc}>", f'{{"@id":{_json(doc)}}}'
+        for claim, anchor in anchored:
+            c = str(claim.iri)
+            notes = "".join(f" ; skos:editorialNote {nt_literal(n)}" for n in claim.notes)
+            context = ""
+            if not anchor.unique:
+                context = (
+                    f" ; oa:prefix {nt_literal(anchor.prefix)} "
+                    f"; oa:suffix {nt_literal(anchor.suffix)}"
+                )
+            turtle.append(
+                f"<{c}> a cvekg:Claim ; cvekg:source {d} ; prov:wasDerivedFrom {d} ; "
+                f"cvekg:quote {nt_literal(claim.quote or '')} ; "
+                f"cvekg:sentence {nt_literal(anchor.sentence)}{notes} .\n"
+                f"<{c}#annotation> a oa:Annotation ; oa:motivatedBy oa:describing ; "
+                f"oa:hasBody <{c}> ; oa:hasTarget <{c}#target> .\n"
+                f"<{c}#target> a oa:SpecificResource ; oa:hasSource {d} ; "
+                f"oa:hasSelector <{c}#quote> , <{c}#position> .\n"
+                f"<{c}#quote> a oa:TextQuoteSelector ; "
+                f"oa:exact {nt_literal(anchor.exact)}{context} .\n"
+                f"<{c}#position> a oa:TextPositionSelector ; "
+                f'oa:start "{anchor.start}"^^xsd:nonNegativeInteger ; '
+                f'oa:end "{anchor.end}"^^xsd:nonNegativeInteger .\n'
+            )
+            ref = {name: f'{{"@id":{_json(c + name)}}}' for name in ("", "#target", "#quote")}
+            position = f'{{"@id":{_json(c + "#position")}}}'
+            notes_json = ""
+            if claim.notes:
+                values = ",".join(f'{{"@value":{_json(n)}}}' for n in claim.notes)
+                notes_json = f',"skos:editorialNote":[{values}]'
+            context_json = ""
+            if not anchor.unique:
+                context_json = (
+                    f',"oa:prefix":[{{"@value":{_json(anchor.prefix)}}}]'
+                    f',"oa:suffix":[{{"@value":{_json(anchor.suffix)}}}]'
+                )
+            offset = '{{"@value":"{}","@type":"xsd:nonNegativeInteger"}}'
+            nodes += [
+                f'{{"@id":{_json(c)},"@type":["cvekg:Claim"],"cvekg:source":[{dj}],'
+                f'"prov:wasDerivedFrom":[{dj}],"cvekg:quote":[{{"@value":{_json(claim.quote)}}}],'
+                f'"cvekg:sentence":[{{"@value":{_json(anchor.sentence)}}}]{notes_json}}}',
+                f'{{"@id":{_json(c + "#annotation")},"@type":["oa:Annotation"],'
+                f'"oa:motivatedBy":[{{"@id":"oa:describing"}}],"oa:hasBody":[{ref[""]}],'
+                f'"oa:hasTarget":[{ref["#target"]}]}}',
+                f'{{"@id":{_json(c + "#target")},"@type":["oa:SpecificResource"],'
+                f'"oa:hasSource":[{dj}],"oa:hasSelector":[{ref["#quote"]},{position}]}}',
+                f'{{"@id":{_json(c + "#quote")},"@type":["oa:TextQuoteSelector"],'
+                f'"oa:exact":[{{"@value":{_json(anchor.exact)}}}]{context_json}}}',
+                f'{{"@id":{_json(c + "#position")},"@type":["oa:TextPositionSelector"],'
+                f'"oa:start":[{offset.format(anchor.start)}],'
+                f'"oa:end":[{offset.format(anchor.end)}]}}',
+            ]
+        self.turtle.write("".join(turtle))
+        self._nodes(nodes)
+
+
+def _json(text: str | None) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _anchor_all(
+    corpus: Corpus, provenance: _ProvenanceWriter, advance: Callable[[int, int], None]
+) -> tuple[set[URIRef], list[str]]:
+    """Anchor every quote and write the provenance graph to ``provenance``.
+
+    Returns the claims anchored and the problems (quotes not found or ambiguous). Character
+    offsets are typed ``xsd:nonNegativeInteger``.
+    """
+    anchored: set[URIRef] = set()
     problems: list[str] = []
-    count = 0
+    total = sum(len(doc.claims) for doc in corpus.documents)
+    done = 0
     for doc in corpus.documents:
         text = SourceText(doc.text)
         text_name = doc.text_path.name
-        prov.add((doc.iri, RDF.type, CVEKG.SourceDocument))
-        prov.add((doc.iri, CVEKG.text, Literal(text_name)))
+        provenance.document(str(doc.iri), text_name)
+        found: list[tuple[Claim, Anchor]] = []
         for claim in doc.claims:
-            where = f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name}"
+            done += 1
             if claim.quote is None:
                 continue  # reported by provenance coverage: its triples are unsourced
             try:
                 anchor = anchor_quote(text, claim.quote, claim.prefix)
             except QuoteNotFoundError as exc:
                 problems.append(
-                    f'{where}: quote not found in {text_name}: "{exc.quote}" '
+                    f'{_where(claim)}: quote not found in {text_name}: "{exc.quote}" '
                     f'(closest: "{exc.closest}")'
                 )
                 continue
             except QuoteAmbiguousError as exc:
-                problems.append(f"{where}: {exc} in {text_name}")
+                problems.append(f"{_where(claim)}: {exc} in {text_name}")
                 continue
-            count += 1
-            c = claim.iri
-            annotation, target = URIRef(f"{c}#annotation"), URIRef(f"{c}#target")
-            quote_sel, position_sel = URIRef(f"{c}#quote"), URIRef(f"{c}#position")
-            for triple in (
-                (c, RDF.type, CVEKG.Claim),
-                (c, CVEKG.source, doc.iri),
-                (c, PROV.wasDerivedFrom, doc.iri),
-                (c, CVEKG.quote, Literal(claim.quote)),
-                (c, CVEKG.sentence, Literal(anchor.sentence)),
-                (annotation, RDF.type, OA.Annotation),
-                (annotation, OA.motivatedBy, OA.describing),
-                (annotation, OA.hasBody, c),
-                (annotation, OA.hasTarget, target),
-                (target, RDF.type, OA.SpecificResource),
-                (target, OA.hasSource, doc.iri),
-                (target, OA.hasSelector, quote_sel),
-                (target, OA.hasSelector, position_sel),
-                (quote_sel, RDF.type, OA.TextQuoteSelector),
-                (quote_sel, OA.exact, Literal(anchor.exact)),
-                (position_sel, RDF.type, OA.TextPositionSelector),
-                (position_sel, OA.start, Literal(anchor.start, datatype=XSD.nonNegativeInteger)),
-                (position_sel, OA.end, Literal(anchor.end, datatype=XSD.nonNegativeInteger)),
-            ):
-                prov.add(triple)
-            if not anchor.unique:
-                prov.add((quote_sel, OA.prefix, Literal(anchor.prefix)))
-                prov.add((quote_sel, OA.suffix, Literal(anchor.suffix)))
-            for note in claim.notes:
-                prov.add((c, SKOS.editorialNote, Literal(note)))
-    return prov, problems, count
+            anchored.add(claim.iri)
+            found.append((claim, anchor))
+        provenance.claims(str(doc.iri), found)
+        doc.text = ""  # no longer needed: free it for the store's growth to come
+        advance(done, total)
+    return anchored, problems
 
 
-def _coverage(corpus: Corpus, anchored: Graph, label: Labeller) -> Coverage:
+# --- validate ---------------------------------------------------------------------------------
+
+
+def _coverage(corpus: Corpus, anchored: set[URIRef], label: Labeller) -> Coverage:
     cov = Coverage()
     for doc in corpus.documents:
         for claim in doc.claims:
-            ok = (claim.iri, CVEKG.sentence, None) in anchored
-            cov.total += len(claim.triples)
-            cov.covered += len(claim.triples) if ok else 0
+            ok = claim.iri in anchored
+            cov.total += claim.size
+            cov.covered += claim.size if ok else 0
             if not ok:
                 cov.uncovered.append(
                     f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name} "
-                    f"has no quote, so its {len(claim.triples)} triples are unsourced"
+                    f"has no quote, so its {claim.size} triples are unsourced"
                 )
         for s, p, o in doc.unclaimed:
             cov.total += 1
@@ -190,26 +356,281 @@ def _coverage(corpus: Corpus, anchored: Graph, label: Labeller) -> Coverage:
                 f"{label(s)} {label.short(p)} {label(o)}"
             )
     for ref in corpus.references:
-        facts = [t for t in ref.graph if t[0] != ref.iri]
-        cov.total += len(facts)
-        if (ref.iri, DCTERMS.source, None) in ref.graph:
-            cov.covered += len(facts)
+        cov.total += ref.facts
+        if ref.has_source:
+            cov.covered += ref.facts
         else:
             cov.uncovered.append(
                 f"{display_path(ref.path)}: reference data declares no source "
-                f"(<{ref.iri}> dcterms:source <…>), so its {len(facts)} triples are unsourced"
+                f"(<{ref.iri}> dcterms:source <…>), so its {ref.facts} triples are unsourced"
             )
     return cov
 
 
-def _class_counts(dataset: Dataset) -> dict[str, int]:
-    counts: Counter = Counter()
-    seen = set()
-    for s, _, o, _ in dataset.quads((None, RDF.type, None, None)):
-        if isinstance(o, URIRef) and o.startswith(str(CVEKG)) and (s, o) not in seen:
-            seen.add((s, o))
-            counts[Labeller.short(o)] += 1
+def _graph_size(store: ox.Store, graph: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return int(next(iter(store.query(query)))[0].value)
+
+
+def _class_counts(store: ox.Store) -> dict[str, int]:
+    """Instances per class of our ontology, asserted or inferred."""
+    query = (
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c "
+        f'FILTER(STRSTARTS(STR(?c), "{CVEKG}")) }} GROUP BY ?c'
+    )
+    counts = {
+        Labeller.short(URIRef(row[0].value)): int(row[1].value)
+        for row in store.query(query, use_default_graph_as_union=True)
+    }
     return dict(sorted(counts.items()))
+
+
+# --- write ------------------------------------------------------------------------------------
+#
+# The store holds the claims, reference data and inferred triples; the outputs add what it
+# does not hold as written: literals it keeps canonically (``typed``), the ontology graph and
+# the provenance graph (the Turtle the anchoring wrote). Each output streams from Oxigraph
+# to its file; nothing holds a whole serialisation in memory.
+
+_TYPED_COMMENT = b"\n# Typed literals as the sources wrote them (the store keeps them canonical).\n"
+
+
+@dataclass
+class _Extras:
+    """What the outputs add to the store's own serialisations."""
+
+    typed: list[ox.Quad]
+    ontology: list[ox.Quad]
+    provenance: Path
+    provenance_jsonld: Path
+    # Where graph.trig's copy of the store ends: graph.ttl is made from it.
+    trig: Path | None = None
+    trig_store_end: int = 0
+
+
+def _triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The triples of ``quads``, each once."""
+    seen: dict[str, ox.Triple] = {}
+    for q in quads:
+        seen.setdefault(str(q.triple), q.triple)
+    return list(seen.values())
+
+
+def _provenance_jsonld(nodes: Path, out) -> None:
+    """The provenance graph as a JSON-LD array holding one named graph (its node objects
+    were written while anchoring)."""
+    with nodes.open("rb") as handle:
+        if not handle.read(1):
+            out.write(b"[]")
+            return
+        out.write(b'[{"@id":' + _json(str(PROVENANCE_GRAPH)).encode() + b',"@graph":[')
+        handle.seek(0)
+        while chunk := handle.read(1 << 20):
+            out.write(chunk)
+        out.write(b"]}]")
+
+
+class _Lines:
+    """A binary writer passing whole lines through ``transform``: an output filter that never
+    holds more than one chunk of what Oxigraph writes."""
+
+    def __init__(self, handle, transform: Callable[[bytes], bytes]):
+        self.handle = handle
+        self.transform = transform
+        self.rest = b""
+
+    def write(self, data: bytes) -> int:
+        buffer = self.rest + bytes(data)
+        cut = buffer.rfind(b"\n") + 1
+        self.rest = buffer[cut:]
+        if cut:
+            self.handle.write(self.transform(buffer[:cut]))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: only complete lines are passed on."""
+
+    def close(self) -> None:
+        """Pass on what is left (a last line without its line break)."""
+        if self.rest:
+            self.handle.write(self.transform(self.rest))
+            self.rest = b""
+
+
+_BLOCK_TRIG = re.compile(rb"^(?:[^\t@\n][^\n]* \{|\})\n", re.M)
+
+
+def _turtle_from_trig(chunk: bytes) -> bytes:
+    """Oxigraph's TriG to Turtle: the ``name {`` and ``}`` lines of graph blocks left out.
+
+    Oxigraph writes each of them on a line of its own and indents statements with tabs
+    (line breaks in literals are escaped), so they are found line by line without parsing.
+    """
+    return _BLOCK_TRIG.sub(b"", chunk)
+
+
+def _write_trig(store: ox.Store, handle, extras: _Extras) -> None:
+    store.dump(output=handle, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    handle.flush()
+    extras.trig_store_end = handle.tell()
+    if extras.typed:
+        handle.write(_TYPED_COMMENT)
+        ox.serialize(extras.typed, handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    handle.write(b"\n")
+    ox.serialize(extras.ontology, handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    with extras.provenance.open("rb") as provenance:
+        header = provenance.read(len(PROVENANCE_HEADER.encode("utf-8")))
+        handle.write(b"\n" + header + f"<{PROVENANCE_GRAPH}> {{\n".encode())
+        shutil.copyfileobj(provenance, handle, 1 << 20)
+        handle.write(b"}\n")
+
+
+def _write_turtle(store: ox.Store, handle, extras: _Extras) -> None:
+    """The union of every graph but provenance, in Turtle: graph.trig's copy of the store
+    with its graph blocks unwrapped (a triple in two graphs is written twice: the same
+    graph, and no set of millions of triples held to avoid it), then the ontology."""
+    if extras.trig is None:
+        raise ValueError("graph.trig is written first")
+    lines = _Lines(handle, _turtle_from_trig)
+    with extras.trig.open("rb") as trig:
+        remaining = extras.trig_store_end
+        while remaining > 0 and (chunk := trig.read(min(1 << 20, remaining))):
+            remaining -= len(chunk)
+            lines.write(chunk)
+    lines.close()
+    if extras.typed:
+        handle.write(_TYPED_COMMENT)
+        ox.serialize(_triples(extras.typed), handle, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    handle.write(b"\n")
+    ox.serialize(_triples(extras.ontology), handle, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _write_ntriples(store: ox.Store, handle, extras: _Extras) -> None:
+    """The union of every graph but provenance, in N-Triples, one graph after the other (a
+    triple in two graphs is written twice: the same graph, and no set of millions of triples
+    held to avoid it)."""
+    for graph in store.named_graphs():
+        store.dump(output=handle, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    store.dump(output=handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    triples = _triples(extras.typed) + _triples(extras.ontology)
+    ox.serialize(triples, handle, ox.RdfFormat.N_TRIPLES)
+
+
+class _ArrayItems:
+    """Receives a JSON array as it streams and passes on its items, without the brackets,
+    after a comma when earlier arrays passed items on: so arrays join into one."""
+
+    def __init__(self, handle, after_items: bool):
+        self.handle = handle
+        self.after_items = after_items
+        self.opened = False
+        self.pending = b""
+        self.wrote = False
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        if not self.opened:
+            chunk = chunk.lstrip()
+            if not chunk:
+                return len(data)
+            if chunk[:1] != b"[":
+                raise ValueError("expected a JSON array")
+            chunk, self.opened = chunk[1:], True
+        buffer = self.pending + chunk
+        # Hold back the tail: the array's closing bracket must not pass.
+        cut = len(buffer.rstrip()) - 1
+        body, self.pending = buffer[: max(cut, 0)], buffer[max(cut, 0) :]
+        if body.strip():
+            if not self.wrote and self.after_items:
+                self.handle.write(b",")
+            self.wrote = True
+            self.handle.write(body)
+        elif body:
+            self.pending = body + self.pending
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the tail is held back until the array ends."""
+
+    def close(self) -> bool:
+        """End the array; True if it had items."""
+        tail = self.pending.rstrip()
+        if tail[-1:] != b"]":
+            raise ValueError("expected the end of a JSON array")
+        if tail[:-1].strip():
+            if not self.wrote and self.after_items:
+                self.handle.write(b",")
+            self.wrote = True
+            self.handle.write(tail[:-1])
+        return self.wrote
+
+
+def _write_jsonld(store: ox.Store, handle, extras: _Extras) -> None:
+    """Expanded JSON-LD of every graph, under an inline ``@context`` of our prefixes.
+
+    Oxigraph writes each part as a JSON array; the parts are joined into one top-level
+    ``@graph`` array, whose named graphs JSON-LD merges by name.
+    """
+    handle.write(b'{"@context": ' + json.dumps(PREFIXES, indent=1).encode("utf-8"))
+    handle.write(b',\n"@graph": [')
+    parts: list[Callable[[object], None]] = [
+        lambda out: store.dump(output=out, format=ox.RdfFormat.JSON_LD),
+        lambda out: ox.serialize(extras.typed, out, ox.RdfFormat.JSON_LD),
+        lambda out: ox.serialize(extras.ontology, out, ox.RdfFormat.JSON_LD),
+        lambda out: _provenance_jsonld(extras.provenance_jsonld, out),
+    ]
+    after_items = False
+    for part in parts:
+        items = _ArrayItems(handle, after_items)
+        part(items)
+        after_items = items.close() or after_items
+    handle.write(b"]}\n")
+
+
+def _rdflib_copy(store: ox.Store, typed: list[str]) -> Dataset:
+    """The store's quads in an rdflib ``Dataset``, literals as the sources typed them.
+
+    The store keeps ``xsd:nonNegativeInteger`` character offsets of the provenance graph as
+    ``xsd:integer``: the build wrote them all typed ``xsd:nonNegativeInteger``.
+    """
+    from rdflib import Literal
+
+    from graph.namespaces import bind_prefixes
+    from graph.store import from_ox
+
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
+    for quad in list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else []:
+        canonical = ox.Store()
+        canonical.add(quad)
+        stored = next(iter(canonical))
+        graph = dataset.graph(from_ox(quad.graph_name))
+        graph.remove((from_ox(stored.subject), from_ox(stored.predicate), from_ox(stored.object)))
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    provenance = dataset.graph(PROVENANCE_GRAPH)
+    for predicate in (OA.start, OA.end):
+        for s, o in list(provenance.subject_objects(predicate)):
+            provenance.remove((s, predicate, o))
+            provenance.add((s, predicate, Literal(str(o), datatype=XSD.nonNegativeInteger)))
+    return dataset
+
+
+def _sparql_data(typed: list[str]) -> str:
+    """N-Quads lines as the body of a SPARQL ``INSERT DATA`` / ``DELETE DATA``."""
+    blocks = []
+    for line in typed:
+        *triple, graph = line.rstrip(" .\n").split(" ")
+        blocks.append(f"GRAPH {graph} {{ {' '.join(triple)} }}")
+    return " ".join(blocks)
+
+
+_WRITERS: dict[str, Callable[[ox.Store, object, _Extras], None]] = {
+    "graph.trig": _write_trig,
+    "graph.ttl": _write_turtle,
+    "graph.nt": _write_ntriples,
+    "graph.jsonld": _write_jsonld,
+}
 
 
 def _file_mode() -> int:
@@ -218,27 +639,73 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _write_outputs(result: BuildResult, corpus: Corpus) -> list[Path]:
-    """Serialise everything to temporary files, then rename them all into place."""
+def _temporary(out: Path, name: str) -> tuple[int, Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+    return fd, Path(tmp)
+
+
+def _write_graph_files(
+    corpus: Corpus,
+    out: Path,
+    typed: list[str],
+    provenance: tuple[Path, Path],
+    ontology: Path,
+) -> dict[str, Path]:
+    """Serialise the graph into temporary files in ``out`` (renamed by :func:`_publish`)."""
+    store = corpus.store
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    onto_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    extras = _Extras(
+        typed=list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else [],
+        ontology=[
+            ox.Quad(t.subject, t.predicate, t.object, onto_graph)
+            for t in ox.parse(
+                path=str(ontology), format=ox.RdfFormat.TURTLE, base_iri=ontology.resolve().as_uri()
+            )
+        ],
+        provenance=provenance[0],
+        provenance_jsonld=provenance[1],
+    )
+    temporary: dict[str, Path] = {}
+    if created:  # a failed build removes the folder it made (see _discard)
+        temporary[""] = out
+    if typed:  # written as typed, while the store's canonical copies are left out
+        store.update(f"DELETE DATA {{ {_sparql_data(typed)} }}")
+    try:
+        for name, writer in _WRITERS.items():
+            fd, tmp = _temporary(out, name)
+            temporary[name] = tmp
+            if name == "graph.trig":
+                extras.trig = tmp
+            with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+                writer(store, handle, extras)
+    except BaseException:
+        _discard(temporary)
+        raise
+    finally:
+        if typed:
+            store.update(f"INSERT DATA {{ {_sparql_data(typed)} }}")
+    return temporary
+
+
+def _discard(temporary: dict[str, Path]) -> None:
+    """Remove the temporary files, and the output folder if this build made it."""
+    for name, tmp in temporary.items():
+        if name:
+            tmp.unlink(missing_ok=True)
+    if "" in temporary:
+        try:
+            temporary[""].rmdir()
+        except OSError:  # not empty: something else is in it now
+            pass
+
+
+def _publish(result: BuildResult, corpus: Corpus, temporary: dict[str, Path]) -> list[Path]:
+    """Write the report and build info, then rename every temporary file into place."""
     from graph.report import render_report  # keeps report formatting in one module
 
     out = result.out
-    out.mkdir(parents=True, exist_ok=True)
-    ds = result.dataset
-    union = Graph()
-    bind_prefixes(union)
-    for ctx in ds.graphs():
-        if ctx.identifier != PROVENANCE_GRAPH:
-            union += ctx
-    rendered: dict[str, bytes] = {
-        "graph.trig": ds.serialize(format="trig").encode("utf-8"),
-        "graph.ttl": union.serialize(format="turtle").encode("utf-8"),
-        "graph.nt": union.serialize(format="nt").encode("utf-8"),
-        "graph.jsonld": ds.serialize(format="json-ld", context=dict(PREFIXES), indent=1).encode(
-            "utf-8"
-        ),
-    }
-    rendered["report.md"] = render_report(result, corpus).encode("utf-8")
     info = {
         "cvekg": __version__,
         "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -257,23 +724,31 @@ def _write_outputs(result: BuildResult, corpus: Corpus) -> list[Path]:
         "coverage_percent": round(result.coverage.percent, 2),
         "seconds": {k: round(v, 4) for k, v in result.seconds.items()},
     }
-    rendered["build-info.json"] = (json.dumps(info, indent=2) + "\n").encode("utf-8")
-    written = []
-    tmp_files = []
+    rendered = {
+        "report.md": render_report(result, corpus).encode("utf-8"),
+        "build-info.json": (json.dumps(info, indent=2) + "\n").encode("utf-8"),
+    }
     try:
         for name, data in rendered.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            tmp_files.append((tmp, out / name))
+            fd, tmp = _temporary(out, name)
+            temporary[name] = tmp
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.chmod(tmp, _file_mode())
-        for tmp, final in tmp_files:
-            os.replace(tmp, final)
-            written.append(final)
+        mode = _file_mode()
+        for name, tmp in temporary.items():
+            if name:
+                os.chmod(tmp, mode)
+        written = []
+        temporary.pop("", None)  # the folder stays: it holds the build now
+        for name in OUTPUT_FILES:
+            os.replace(temporary.pop(name), out / name)
+            written.append(out / name)
     finally:
-        for tmp, _ in tmp_files:
-            Path(tmp).unlink(missing_ok=True)
+        _discard(temporary)
     return written
+
+
+# --- build ------------------------------------------------------------------------------------
 
 
 def build(
@@ -282,7 +757,7 @@ def build(
     ontology: Path | None = None,
     shapes: Path | None = None,
     views: bool = True,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | Progress | None = None,
 ) -> BuildResult:
     """Build the graph from ``sources`` into ``out``; raise ``BuildError`` on any problem.
 
@@ -293,93 +768,99 @@ def build(
     out : output folder (default ``./build``).
     ontology, shapes : Turtle files (default: the shipped ``ontology/``).
     views : also write the HTML views into ``out/views`` (``graph.views.write_views``, given
-        an Oxigraph store of the written graph).
-    progress : called with a short line as each phase starts.
+        the Oxigraph store of the written graph).
+    progress : a :class:`graph.progress.Progress` (phases and how far each got), or a
+        callable given a short line as each phase starts.
+
+    The graph files are serialised to temporary files before validation and renamed into
+    place only once every check passed (so serialising can stream from the store before
+    the provenance graph joins it); a failed build removes them.
     """
     sources = Path(sources) if sources else sources_dir()
     out = Path(out) if out else Path("build")
     ontology = Path(ontology) if ontology else ontology_file()
     shapes = Path(shapes) if shapes else shapes_file()
-    say = progress or (lambda line: logger.info(line))
-    seconds: dict[str, float] = {}
-    started: dict[str, float] = {}
+    phases = _Phases(progress)
 
-    def phase(name: str) -> None:
-        started[name] = time.perf_counter()
-        say(f"{name}…")
+    phases.start("load")
+    corpus = load_corpus(ontology, sources, progress=phases.advance)
+    store = corpus.store
+    phases.done("load")
 
-    def done(name: str) -> None:
-        seconds[name] = time.perf_counter() - started[name]
+    with tempfile.TemporaryDirectory(prefix="cvekg-build-") as workdir:
+        provenance_path = Path(workdir) / "provenance.ttl"
+        provenance_jsonld = Path(workdir) / "provenance.jsonld"
+        phases.start("anchor")
+        with (
+            provenance_path.open("w", encoding="utf-8") as turtle,
+            provenance_jsonld.open("w", encoding="utf-8") as jsonld,
+        ):
+            writer = _ProvenanceWriter(turtle, jsonld)
+            anchored, quote_problems = _anchor_all(corpus, writer, phases.advance)
+        phases.done("anchor")
+        if quote_problems:
+            raise BuildError(
+                f"build failed: {len(quote_problems)} quote(s) could not be anchored",
+                quote_problems,
+            )
 
-    phase("load")
-    corpus = load_corpus(ontology, sources)
-    done("load")
+        phases.start("infer")
+        unclaimed = [t for doc in corpus.documents for t in doc.unclaimed]
+        if unclaimed:  # kept so rules and shapes see them; coverage fails on them
+            from graph.store import nt_term
 
-    phase("anchor")
-    prov, quote_problems, claim_count = _anchor_all(corpus)
-    done("anchor")
-    if quote_problems:
-        raise BuildError(
-            f"build failed: {len(quote_problems)} quote(s) could not be anchored", quote_problems
+            store.load(
+                "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in unclaimed),
+                ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.NamedNode(str(UNCLAIMED_GRAPH)),
+            )
+        inferred_count = infer_store(store, Rules(corpus.ontology), str(INFERRED_GRAPH))
+        phases.done("infer")
+
+        phases.start("write")
+        temporary = _write_graph_files(
+            corpus, out, corpus.typed, (provenance_path, provenance_jsonld), ontology
         )
+        phases.done("write")
 
-    phase("infer")
-    ds = Dataset()
-    bind_prefixes(ds)
-    ds.graph(ONTOLOGY_GRAPH).__iadd__(corpus.ontology)
-    asserted: list[tuple] = []
-    for ref in corpus.references:
-        g = ds.graph(ref.iri)
-        g += ref.graph
-        asserted.extend(ref.graph)
-    for doc in corpus.documents:
-        for claim in doc.claims:
-            g = ds.graph(claim.iri)
-            g += claim.triples
-            asserted.extend(claim.triples)
-        for triple in doc.unclaimed:  # kept so the report shows them; coverage fails on them
-            asserted.append(triple)
-    inferred = infer(corpus.ontology, asserted)
-    inferred_graph = ds.graph(INFERRED_GRAPH)
-    for triple in inferred:
-        inferred_graph.add(triple)
-    ds.graph(PROVENANCE_GRAPH).__iadd__(prov)
-    done("infer")
+        try:
+            phases.start("validate")
+            store.load(
+                path=str(provenance_path),
+                format=ox.RdfFormat.TURTLE,
+                to_graph=ox.NamedNode(str(PROVENANCE_GRAPH)),
+                lenient=True,
+            )
+            label = Labeller(corpus.ontology, store=store)
+            shacl = shacl_problems_in_store(
+                store, parse_rdf_file(shapes, "turtle"), label, corpus.typed
+            )
+            lint = lint_problems(corpus.ontology, used=corpus.used)
+            coverage = _coverage(corpus, anchored, label)
+            counts = {
+                "ontology": len(corpus.ontology),
+                "reference": sum(r.size for r in corpus.references),
+                "claims": sum(c.size for d in corpus.documents for c in d.claims),
+                "provenance": _graph_size(store, str(PROVENANCE_GRAPH)),
+                "inferred": inferred_count,
+            }
+            classes = _class_counts(store)
+            phases.done("validate")
+        except BaseException:
+            _discard(temporary)
+            raise
 
-    phase("validate")
-    label = Labeller(
-        corpus.ontology,
-        *(r.graph for r in corpus.references),
-        *(c.triples for d in corpus.documents for c in d.claims),
-    )
-    data = Graph()
-    for triple in asserted:
-        data.add(triple)
-    for triple in inferred:
-        data.add(triple)
-    data += prov
-    shacl = shacl_problems(data, parse_rdf_file(shapes, "turtle"), label)
-    lint = lint_problems(corpus.ontology, asserted)
-    coverage = _coverage(corpus, prov, label)
-    done("validate")
-
-    counts = {
-        "ontology": len(corpus.ontology),
-        "reference": sum(len(r.graph) for r in corpus.references),
-        "claims": sum(len(c.triples) for d in corpus.documents for c in d.claims),
-        "provenance": len(prov),
-        "inferred": len(inferred),
-    }
     result = BuildResult(
         out=out,
-        dataset=ds,
         counts=counts,
-        classes=_class_counts(ds),
-        claims=claim_count,
+        classes=classes,
+        claims=len(anchored),
         coverage=coverage,
         shacl=shacl,
         lint=lint,
-        seconds=seconds,
+        seconds=phases.seconds,
+        store=store,
+        typed=corpus.typed,
     )
     problems = (
         [f"SHACL: {p}" for p in shacl]
@@ -387,15 +868,21 @@ def build(
         + [f"provenance: {p}" for p in coverage.uncovered]
     )
     if problems:
+        _discard(temporary)
         raise BuildError(
             f"build failed: {len(shacl)} SHACL violation(s), {len(lint)} lint problem(s), "
             f"provenance coverage {coverage.percent:.1f}%; nothing was written",
             problems,
         )
 
-    phase("write")
-    result.files = _write_outputs(result, corpus)
-    done("write")
+    result.files = _publish(result, corpus, temporary)
+    # The store becomes the whole written graph, for the views and for callers.
+    store.load(
+        path=str(ontology),
+        format=ox.RdfFormat.TURTLE,
+        base_iri=ontology.resolve().as_uri(),
+        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
 
     if views:
         try:
@@ -403,9 +890,7 @@ def build(
         except ImportError:
             views_module = None
         if views_module is not None:
-            from graph.sparql import open_store
-
-            phase("views")
-            result.files += views_module.write_views(open_store(out), out / "views")
-            done("views")
+            phases.start("views")
+            result.files += views_module.write_views(store, out / "views")
+            phases.done("views")
     return result

@@ -41,13 +41,15 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 def _run_build(args: argparse.Namespace) -> int:
     from graph.build import build
+    from graph.progress import progress_for
 
-    progress = None if args.quiet else (lambda line: _print_err(f"cvekg: {line}"))
+    # A bar on a terminal, one line per phase otherwise (CI logs).
+    progress = progress_for(sys.stderr, "cvekg: ") if not args.quiet else (lambda line: None)
     result = build(
         sources=args.sources,
         out=args.out,
         views=not args.no_views,
-        progress=progress or (lambda line: None),
+        progress=progress,
     )
     print(result.summary())
     return 0

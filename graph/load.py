@@ -4,21 +4,37 @@ A source folder holds, for each document, ``<doc>.txt`` (the verbatim text) and 
 (its claims), plus reference Turtle files (``places.ttl``). In a ``.trig`` file each claim is a
 named graph; its quote and notes sit in the default graph, on the claim's IRI, and the file
 declares its one document (``a cvekg:SourceDocument ; cvekg:text "<doc>.txt"``).
+
+Claims and reference data are parsed by Oxigraph straight into one store (the build's store,
+``Corpus.store``), each claim in its named graph. Python sees each file once more, as Oxigraph
+parses it, to keep its default graph (quotes, notes, the document) and to count triples per
+graph and the terms used: reading those back from a store holding every file would cost a
+scan per file. The ontology, small and read rule by rule, is parsed with rdflib.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.errors import SourceError
 from graph.namespaces import CVEKG, REFERENCE_GRAPH
+from graph.store import (
+    XSD,
+    from_ox,
+    protect_literals,
+    rdflib_graph,
+    restore_protected,
+    unprotect,
+)
 
 __all__ = [
     "Claim",
@@ -40,24 +56,87 @@ CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote})
 #: Predicates that declare the document in the default graph.
 DOCUMENT_METADATA = frozenset({RDF.type, CVEKG.text})
 
+_QUOTE = ox.NamedNode(str(CVEKG.quote))
+_QUOTE_PREFIX = ox.NamedNode(str(CVEKG.quotePrefix))
+_NOTE = ox.NamedNode(str(SKOS.editorialNote))
+_TYPE = ox.NamedNode(str(RDF.type))
+_TEXT = ox.NamedNode(str(CVEKG.text))
+_SOURCE_DOCUMENT = ox.NamedNode(str(CVEKG.SourceDocument))
+_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE})
+_DOCUMENT_METADATA = frozenset({_TYPE, _TEXT})
+
+_PREFIX_DECLARATION = re.compile(r"(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
+_PREFIX_KEYWORD = re.compile(r"(?:@prefix|PREFIX|prefix)\s")
+_BEFORE_IRI = re.compile(r"([\w.-]*):\s*$")
+_QUOTE_PREDICATE = re.compile(r"[ \t]cvekg:quote\b")
+_PARSER_POSITION = re.compile(
+    r"^Parser error (?:at line \d+ between columns \d+ and \d+|between line \d+ column \d+ "
+    r"and line \d+ column \d+): "
+)
+
+
+class _Locator:
+    """Where each claim of one ``.trig`` file is written, worked out only when asked for
+    (error messages): the file is read again then, not kept in memory."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._data: str | None = None
+        self._prefixes: dict[str, str] = {}
+        self._found: dict[str, tuple[int, int]] = {}
+
+    def find(self, claim: URIRef) -> tuple[int, int]:
+        if self._data is None:
+            self._data = self.path.read_text(encoding="utf-8")
+            self._prefixes = _prefixes(self._data)
+            self._found = _quote_locations(self._data, self._prefixes)
+        found = self._found.get(str(claim))
+        return found or _claim_location(self._data, claim, self._prefixes)
+
 
 @dataclass
 class Claim:
-    """One claim: its named graph of triples and the quote that supports it."""
+    """One claim: its named graph (in the corpus store) and the quote that supports it.
+
+    ``line`` and ``column`` say where its quote is written in ``path``.
+    """
 
     iri: URIRef
-    triples: Graph
+    size: int
     quote: str | None
     prefix: str | None
     notes: list[str]
     path: Path
-    line: int
-    column: int
+    location: tuple[int, int] | None = None
+    store: ox.Store | None = field(default=None, repr=False, compare=False)
+    locator: _Locator | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         """The claim's local name, as curators write it (``city-pair-lyon``)."""
         return self.iri.rsplit("/", 1)[-1]
+
+    def _where(self) -> tuple[int, int]:
+        if self.location is None:
+            self.location = self.locator.find(self.iri) if self.locator else (1, 1)
+        return self.location
+
+    @property
+    def line(self) -> int:
+        """The line of the claim's quote in its ``.trig`` file."""
+        return self._where()[0]
+
+    @property
+    def column(self) -> int:
+        """The column of the claim's quote in its ``.trig`` file."""
+        return self._where()[1]
+
+    @property
+    def triples(self) -> Graph:
+        """The claim's triples: an rdflib view of its named graph in the store (no copy)."""
+        if self.store is None:
+            return Graph()
+        return rdflib_graph(self.store, str(self.iri))
 
 
 @dataclass
@@ -74,20 +153,56 @@ class Document:
 
 @dataclass
 class ReferenceSet:
-    """A reference data file, loaded into its own named graph."""
+    """A reference data file, loaded into its own named graph of the corpus store."""
 
     iri: URIRef
     path: Path
-    graph: Graph
+    size: int
+    about_itself: int
+    has_source: bool
+    store: ox.Store | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def facts(self) -> int:
+        """Triples of reference data proper (not the description of the dataset itself)."""
+        return self.size - self.about_itself
+
+    @property
+    def graph(self) -> Graph:
+        """The reference triples: an rdflib view of the named graph (no copy)."""
+        if self.store is None:
+            return Graph()
+        return rdflib_graph(self.store, str(self.iri))
 
 
 @dataclass
 class Corpus:
-    """Everything the build reads."""
+    """Everything the build reads; ``store`` holds the claims and reference data.
+
+    ``typed`` holds, as N-Quads lines, the literals the store keeps in a canonical form other
+    than the sources' (``"22"^^xsd:nonNegativeInteger`` is stored as an ``xsd:integer``), as
+    the sources wrote them (see :func:`graph.store.protect_literals`). ``used`` holds the
+    predicates and classes the sources use (for the ontology lint).
+    """
 
     ontology: Graph
     documents: list[Document]
     references: list[ReferenceSet]
+    store: ox.Store = field(default_factory=ox.Store, repr=False)
+    ontology_path: Path | None = None
+    typed: list[str] = field(default_factory=list, repr=False)
+    used: set = field(default_factory=set, repr=False)
+
+
+@dataclass
+class _Census:
+    """What the Python pass over the parsed quads notes: triples per graph (keyed by graph
+    name), predicates used; and classes used (read from the store: it indexes types)."""
+
+    sizes: Counter = field(default_factory=Counter)
+    predicates: set = field(default_factory=set)
+    classes: set = field(default_factory=set)
+    quads: int = 0
 
 
 def _line_column(data: str, offset: int) -> tuple[int, int]:
@@ -116,6 +231,78 @@ def parse_rdf_file(path: Path, fmt: str, into: Graph | Dataset | None = None) ->
     return target
 
 
+def _load_into(
+    store: ox.Store,
+    path: Path,
+    data: str,
+    fmt: ox.RdfFormat,
+    to_graph: ox.NamedNode | None = None,
+    marked: set[tuple[str, str]] | None = None,
+    census: _Census | None = None,
+) -> list[ox.Quad]:
+    """Parse ``data`` (the text of ``path``) into the store; errors name file, line, column.
+
+    Literals Oxigraph would rewrite are marked first and added to ``marked``. With a
+    ``census``, the quads also pass through Python once: the census counts them and the
+    quads of the default graph are returned (for TriG: the quotes and notes).
+    """
+    name = "TRIG" if fmt == ox.RdfFormat.TRIG else "TURTLE"
+    text = data
+    if marked is not None:
+        text, found = protect_literals(data, _xsd_prefixes(data))
+        marked |= found
+    base = path.resolve().as_uri()
+    default: list[ox.Quad] = []
+    try:
+        if census is not None:
+            sizes, predicates = census.sizes, census.predicates
+            for q in ox.parse(text, fmt, base_iri=base):
+                graph = q.graph_name
+                if isinstance(graph, ox.DefaultGraph):
+                    default.append(q)
+                    continue
+                sizes[graph] += 1
+                predicates.add(q.predicate)
+        store.load(text, fmt, base_iri=base, to_graph=to_graph)
+    except SyntaxError as exc:
+        error = exc
+        if text is not data:  # marking moved columns: find the error in the text as written
+            try:
+                ox.Store().load(data, fmt, base_iri=base)
+            except SyntaxError as original:
+                error = original
+        # Oxigraph counts lines and columns (of characters) from 1, as editors do.
+        message = _PARSER_POSITION.sub("", error.msg)
+        line, column = error.lineno or 1, error.offset or 1
+        raise SourceError(path, line, column, f"{name} syntax error: {message}") from None
+    except (OSError, ValueError) as exc:
+        raise SourceError(path, 1, 1, f"cannot parse {name}: {exc}") from None
+    return default
+
+
+def _xsd_prefixes(data: str) -> dict[str, str]:
+    """The prefixes a text declares for XSD (found from the XSD IRI: one fast scan)."""
+    found = {}
+    needle = f"<{XSD}>"
+    pos = data.find(needle)
+    while pos != -1:
+        match = _BEFORE_IRI.search(data, max(0, pos - 200), pos)
+        if match:
+            found[match.group(1)] = XSD
+        pos = data.find(needle, pos + 1)
+    return found
+
+
+def _prefixes(data: str) -> dict[str, str]:
+    """The prefixes a Turtle or TriG text declares (``@prefix`` or ``PREFIX``)."""
+    found = {}
+    for keyword in _PREFIX_KEYWORD.finditer(data):
+        match = _PREFIX_DECLARATION.match(data, keyword.start())
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
 def _claim_location(data: str, claim: URIRef, prefixes: dict[str, str]) -> tuple[int, int]:
     """Where the claim's quote is written in the file (else where the claim is first named)."""
     local = claim.rsplit("/", 1)[-1]
@@ -132,13 +319,43 @@ def _claim_location(data: str, claim: URIRef, prefixes: dict[str, str]) -> tuple
     return 1, 1
 
 
-def _load_document(trig_path: Path) -> Document:
-    dataset = parse_rdf_file(trig_path, "trig")
-    data = trig_path.read_text(encoding="utf-8")
-    prefixes = {p: str(ns) for p, ns in dataset.namespaces()}
-    default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+def _quote_locations(data: str, prefixes: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Line and column of the first ``<claim> cvekg:quote`` of each claim, in one pass."""
+    first: dict[str, int] = {}
+    for match in _QUOTE_PREDICATE.finditer(data):
+        # The subject is the token just before the predicate, on the same line.
+        line_start = data.rfind("\n", 0, match.start()) + 1
+        head = data[line_start : match.start()].rstrip()
+        start = max(head.rfind(" "), head.rfind("\t")) + 1
+        token = head[start:]
+        if token.startswith("<") and token.endswith(">"):
+            iri = token[1:-1]
+        else:
+            prefix, colon, local = token.partition(":")
+            if not colon or prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + local
+        first.setdefault(iri, line_start + start)
+    locations: dict[str, tuple[int, int]] = {}
+    line, pos = 1, 0
+    for iri, offset in sorted(first.items(), key=lambda item: item[1]):
+        line += data.count("\n", pos, offset)
+        pos = offset
+        locations[iri] = (line, offset - (data.rfind("\n", 0, offset) + 1) + 1)
+    return locations
 
-    documents = set(default.subjects(RDF.type, CVEKG.SourceDocument))
+
+def _load_document(
+    store: ox.Store, trig_path: Path, marked: set[tuple[str, str]], census: _Census
+) -> Document:
+    """Load one ``.trig`` file's claims into the store; read its default graph into Python."""
+    data = trig_path.read_text(encoding="utf-8")
+    default = _load_into(store, trig_path, data, ox.RdfFormat.TRIG, marked=marked, census=census)
+    del data
+
+    documents = {
+        q.subject for q in default if q.predicate == _TYPE and q.object == _SOURCE_DOCUMENT
+    }
     if len(documents) != 1:
         raise SourceError(
             trig_path,
@@ -147,69 +364,163 @@ def _load_document(trig_path: Path) -> Document:
             f"declare exactly one document (found {len(documents)}): "
             '<doc> a cvekg:SourceDocument ; cvekg:text "<doc>.txt" .',
         )
-    doc_iri = documents.pop()
-    text_name = default.value(doc_iri, CVEKG.text)
+    doc = documents.pop()
+    doc_iri = URIRef(doc.value)
+    text_name = next(
+        (q.object.value for q in default if q.subject == doc and q.predicate == _TEXT), None
+    )
     if text_name is None:
         raise SourceError(trig_path, 1, 1, f"document {doc_iri} has no cvekg:text file name")
-    text_path = trig_path.parent / str(text_name)
+    text_path = trig_path.parent / text_name
     if not text_path.is_file():
         raise SourceError(trig_path, 1, 1, f"text file not found: {text_path.name}")
 
-    claims: list[Claim] = []
-    claim_iris = set()
-    for graph in dataset.graphs():
-        if graph.identifier == DATASET_DEFAULT_GRAPH_ID or len(graph) == 0:
-            continue
-        iri = URIRef(graph.identifier)
-        claim_iris.add(iri)
-        triples = Graph()
-        for triple in graph:
-            triples.add(triple)
-        quotes = list(default.objects(iri, CVEKG.quote))
-        prefixes_given = list(default.objects(iri, CVEKG.quotePrefix))
-        line, column = _claim_location(data, iri, prefixes)
-        if len(quotes) > 1:
-            raise SourceError(trig_path, line, column, f"claim {iri} has {len(quotes)} quotes")
-        claims.append(
-            Claim(
-                iri=iri,
-                triples=triples,
-                quote=str(quotes[0]) if quotes else None,
-                prefix=str(prefixes_given[0]) if prefixes_given else None,
-                notes=[str(n) for n in default.objects(iri, SKOS.editorialNote)],
-                path=trig_path,
-                line=line,
-                column=column,
+    metadata: dict[str, dict[ox.NamedNode, list[str]]] = {}
+    unclaimed: list[Triple] = []
+    for q in default:
+        if q.predicate in _CLAIM_METADATA and isinstance(q.subject, ox.NamedNode):
+            metadata.setdefault(q.subject.value, {}).setdefault(q.predicate, []).append(
+                q.object.value
             )
+        elif not (q.subject == doc and q.predicate in _DOCUMENT_METADATA):
+            obj = from_ox(unprotect(q.object))
+            unclaimed.append((from_ox(q.subject), from_ox(q.predicate), obj))
+            census.predicates.add(q.predicate)
+            if q.predicate == _TYPE:
+                census.classes.add(q.object)
+
+    locator = _Locator(trig_path)
+    claims: list[Claim] = []
+    for iri, values in metadata.items():  # in the order the file gives them
+        claim = Claim(
+            iri=URIRef(iri),
+            size=0,  # counted once every file is read
+            quote=None,
+            prefix=None,
+            notes=values.get(_NOTE, []),
+            path=trig_path,
+            store=store,
+            locator=locator,
         )
-
-    unclaimed = []
-    for s, p, o in default:
-        if s == doc_iri and p in DOCUMENT_METADATA:
-            continue
-        if s in claim_iris and p in CLAIM_METADATA:
-            continue
-        if p in CLAIM_METADATA and s not in claim_iris:
-            line, column = _claim_location(data, URIRef(s), prefixes)
-            raise SourceError(trig_path, line, column, f"{s} has a quote but no claim graph")
-        unclaimed.append((s, p, o))
-
-    claims.sort(key=lambda c: (c.line, c.column))
+        quotes = values.get(_QUOTE, [])
+        if len(quotes) > 1:
+            raise SourceError(
+                trig_path, claim.line, claim.column, f"claim {iri} has {len(quotes)} quotes"
+            )
+        given_prefix = values.get(_QUOTE_PREFIX, [])
+        claim.quote = quotes[0] if quotes else None
+        claim.prefix = given_prefix[0] if given_prefix else None
+        claims.append(claim)
     text = text_path.read_text(encoding="utf-8")
     return Document(doc_iri, trig_path, text_path, text, claims, unclaimed)
 
 
-def load_corpus(ontology_path: Path, sources: Path) -> Corpus:
-    """Read the ontology and every ``.trig`` and ``.ttl`` file of a sources folder."""
+def _attach_unquoted_graphs(documents: list[Document], graphs: list[str], store: ox.Store) -> None:
+    """Named graphs with no quote are claims without a quote: find the file that names them."""
+    todo = set(graphs)
+    for doc in documents:
+        if not todo:
+            break
+        data = doc.trig_path.read_text(encoding="utf-8")
+        prefixes = _prefixes(data)
+        for iri in sorted(todo):
+            local = iri.rsplit("/", 1)[-1]
+            namespace = iri[: -len(local)]
+            names = [f"<{iri}>"] + [f"{p}:{local}" for p, ns in prefixes.items() if ns == namespace]
+            match = next(
+                (m for n in names if (m := re.search(re.escape(n) + r"\s*\{", data))), None
+            )
+            if match is None:
+                continue
+            where = _line_column(data, match.start())
+            doc.claims.append(Claim(URIRef(iri), 0, None, None, [], doc.trig_path, where, store))
+            todo.discard(iri)
+    for iri in sorted(todo):  # named in no file we can find: report it on the first document
+        doc = documents[0]
+        doc.claims.append(Claim(URIRef(iri), 0, None, None, [], doc.trig_path, (1, 1), store))
+
+
+def _reference_terms(store: ox.Store, graph: str, census: _Census) -> None:
+    """The predicates and classes a reference graph uses (it is not parsed in Python)."""
+    for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"):
+        census.predicates.add(row[0])
+    for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH <{graph}> {{ ?s a ?c }} }}"):
+        census.classes.add(row[0])
+
+
+def load_corpus(
+    ontology_path: Path,
+    sources: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> Corpus:
+    """Read the ontology and every ``.trig`` and ``.ttl`` file of a sources folder.
+
+    ``progress(done, total)`` is called as files are read.
+    """
     if not sources.is_dir():
         raise SourceError(sources, 1, 1, "sources folder not found")
     ontology = parse_rdf_file(ontology_path, "turtle")
-    documents = [_load_document(p) for p in sorted(sources.glob("*.trig"))]
-    references = []
-    for path in sorted(sources.glob("*.ttl")):
-        graph = parse_rdf_file(path, "turtle")
-        references.append(ReferenceSet(URIRef(REFERENCE_GRAPH[path.stem]), path, graph))
-    if not documents:
+    trig_paths = sorted(sources.glob("*.trig"))
+    ttl_paths = sorted(sources.glob("*.ttl"))
+    if not trig_paths:
         raise SourceError(sources, 1, 1, "no source documents (*.trig) in this folder")
+    store = ox.Store()
+    total = len(trig_paths) + len(ttl_paths)
+    documents = []
+    marked: set[tuple[str, str]] = set()
+    census = _Census()
+    for i, path in enumerate(trig_paths, 1):
+        documents.append(_load_document(store, path, marked, census))
+        if progress is not None:
+            progress(i, total)
+    store.clear_graph(ox.DefaultGraph())  # the quotes and notes, read from each file above
+    sizes = Counter({graph.value: n for graph, n in census.sizes.items()})
+    for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ ?s <{_TYPE.value}> ?c }} }}"):
+        census.classes.add(row[0])
+    reference_iris = []
+    for i, path in enumerate(ttl_paths, len(trig_paths) + 1):
+        iri = str(REFERENCE_GRAPH[path.stem])
+        data = path.read_text(encoding="utf-8")
+        _load_into(store, path, data, ox.RdfFormat.TURTLE, ox.NamedNode(iri), marked)
+        reference_iris.append((iri, path))
+        if progress is not None:
+            progress(i, total)
+
+    typed = restore_protected(store, marked)
+    counted = sum(sizes.values())
+    for iri, _ in reference_iris:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        sizes[iri] = int(next(iter(store.query(query)))[0].value)
+        _reference_terms(store, iri, census)
+    if counted + sum(sizes[iri] for iri, _ in reference_iris) != len(store):
+        # A triple written twice in one claim counts once in the store: count there.
+        from graph.store import count_by_graph
+
+        sizes = Counter(count_by_graph(store))
+    references = []
+    for iri, path in reference_iris:
+        node = ox.NamedNode(iri)
+        about = sum(1 for _ in store.quads_for_pattern(node, None, None, node))
+        has_source = next(
+            store.quads_for_pattern(node, ox.NamedNode(str(DCTERMS.source)), None, node), None
+        )
+        references.append(
+            ReferenceSet(URIRef(iri), path, sizes.get(iri, 0), about, has_source is not None, store)
+        )
+    claimed = {str(c.iri) for d in documents for c in d.claims}
+    unquoted = [g for g in sizes if g not in claimed and g not in dict(reference_iris)]
+    if unquoted:
+        _attach_unquoted_graphs(documents, unquoted, store)
+    for doc in documents:
+        for claim in doc.claims:
+            claim.size = sizes.get(str(claim.iri), 0)
+            if claim.size == 0:
+                raise SourceError(
+                    claim.path,
+                    claim.line,
+                    claim.column,
+                    f"{claim.iri} has a quote but no claim graph",
+                )
+    used = {from_ox(t) for t in census.predicates | census.classes}
     logger.info("loaded %d documents, %d reference files", len(documents), len(references))
-    return Corpus(ontology, documents, references)
+    return Corpus(ontology, documents, references, store, ontology_path, typed, used)

@@ -1,0 +1,277 @@
+"""The build's store: one in-memory Oxigraph store, and the few helpers the build shares.
+
+The build keeps every graph (claims, reference data, provenance, inferred triples, ontology) in
+one ``pyoxigraph.Store``: parsing, rules, validation queries and serialisation then run in
+Oxigraph's native code, and Python touches only what it must (quotes, counts, problems).
+Where code wants the rdflib API, :func:`rdflib_dataset` and :func:`rdflib_graph` wrap the same
+store through oxrdflib, without copying it.
+
+Triples the build generates (provenance, inferred triples) are written as N-Triples text and
+loaded in batches: for Oxigraph, parsing text is much cheaper than receiving Python objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+__all__ = [
+    "KEEP",
+    "REWRITTEN_TYPES",
+    "TripleBatch",
+    "count_by_graph",
+    "graph_quads",
+    "nquad",
+    "protect_literals",
+    "restore_protected",
+    "unprotect",
+    "from_ox",
+    "nt_iri",
+    "nt_literal",
+    "nt_term",
+    "rdflib_dataset",
+    "rdflib_graph",
+    "to_ox",
+]
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+
+
+def nt_literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
+    """A literal in N-Triples syntax (``"text"``, ``"1"^^<…>`` or ``"texte"@fr``)."""
+    if _NEEDS_ESCAPE.search(value):
+        value = value.translate(_ESCAPES)
+    if language:
+        return f'"{value}"@{language}'
+    if datatype:
+        return f'"{value}"^^<{datatype}>'
+    return f'"{value}"'
+
+
+def nt_iri(iri: str) -> str:
+    """An IRI in N-Triples syntax."""
+    return f"<{iri}>"
+
+
+def nt_term(term: object) -> str:
+    """Any rdflib or Oxigraph term in N-Triples syntax."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return str(term)
+    from rdflib import BNode, Literal, URIRef  # rdflib terms: only the inference API passes them
+
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return nt_literal(str(term), str(term.datatype) if term.datatype else None, term.language)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as an Oxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal):
+    """An Oxigraph term as an rdflib term (without importing oxrdflib and rdflib's SPARQL)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD + "string":  # rdflib's plain literal
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+class TripleBatch:
+    """Collects N-Triples lines for one graph and loads them into the store in batches."""
+
+    def __init__(self, store: ox.Store, graph: str, size: int = 200_000):
+        self.store = store
+        self.graph = ox.NamedNode(graph)
+        self.size = size
+        self.lines: list[str] = []
+        self.loaded = 0
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        """Add one triple, each term already in N-Triples syntax."""
+        self.lines.append(f"{subject} {predicate} {obj} .\n")
+        if len(self.lines) >= self.size:
+            self.flush()
+
+    def extend(self, lines: Iterable[str]) -> None:
+        """Add complete N-Triples lines (``"<s> <p> <o> .\\n"``)."""
+        self.lines.extend(lines)
+        if len(self.lines) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load what was collected."""
+        if self.lines:
+            self.store.load("".join(self.lines), ox.RdfFormat.N_TRIPLES, to_graph=self.graph)
+            self.loaded += len(self.lines)
+            self.lines = []
+
+
+def count_by_graph(store: ox.Store) -> dict[str, int]:
+    """Triples per named graph (graph IRI -> count), counted in one pass by Oxigraph."""
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    return {row[0].value: int(row[1].value) for row in store.query(query)}
+
+
+def graph_quads(store: ox.Store, graph: str) -> Iterator[ox.Quad]:
+    """The quads of one named graph."""
+    return store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+
+def rdflib_dataset(store: ox.Store):
+    """An rdflib ``Dataset`` over the Oxigraph store (oxrdflib), sharing its data."""
+    from oxrdflib import OxigraphStore
+    from rdflib import Dataset
+
+    from graph.namespaces import bind_prefixes
+
+    dataset = Dataset(store=OxigraphStore(store=store))
+    bind_prefixes(dataset)
+    return dataset
+
+
+def rdflib_graph(store: ox.Store, graph: str):
+    """An rdflib ``Graph`` over one named graph of the Oxigraph store, sharing its data."""
+    from oxrdflib import OxigraphStore
+    from rdflib import Graph, URIRef
+
+    return Graph(store=OxigraphStore(store=store), identifier=URIRef(graph))
+
+
+# --- Literals Oxigraph would rewrite ------------------------------------------------------------
+#
+# Oxigraph stores some typed literals canonically (oxigraph/oxigraph#526): "22" typed
+# xsd:nonNegativeInteger becomes "22"^^xsd:integer, "49.0"^^xsd:decimal becomes "49". Queries
+# and shapes see values either way, but the build's outputs must say what the sources say. So
+# the loader marks such literals in the text it hands Oxigraph, reads the marked ones back
+# (by their exact value: an index lookup, not a scan), stores them canonically as Oxigraph
+# wants, and keeps their original form as N-Quads lines: the build writes those back into its
+# outputs and shows them to the shape checks.
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Where a marked literal's datatype points while Oxigraph parses it (never written out).
+KEEP = "https://w3id.org/cvekg/keep#"
+#: XSD datatypes whose literals Oxigraph rewrites (to xsd:integer, xsd:dateTime, or a
+#: canonical lexical form).
+INTEGER_TYPES = frozenset(
+    "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger "
+    "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte".split()
+)
+REWRITTEN_TYPES = INTEGER_TYPES | {"decimal", "double", "float", "boolean", "dateTimeStamp"}
+
+
+@functools.lru_cache(maxsize=16)
+def _rewritten_datatype(xsd_prefixes: tuple[str, ...]) -> re.Pattern:
+    """``^^`` and a datatype Oxigraph rewrites, as an IRI or with one of the XSD prefixes."""
+    names = "|".join(sorted(REWRITTEN_TYPES, key=len, reverse=True))
+    forms = [f"<{re.escape(XSD)}({names})>"]
+    if xsd_prefixes:
+        alternatives = "|".join(re.escape(p) for p in xsd_prefixes)
+        forms.append(f"(?:{alternatives}):({names})(?![\\w-]|\\.[\\w-])")
+    else:
+        forms.append(f"(?!)({names})")
+    return re.compile(r"\^\^(?:" + "|".join(forms) + ")")
+
+
+_CANONICAL = {
+    "integer": re.compile(r"-?(0|[1-9][0-9]*)"),
+    "decimal": re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?"),
+    "boolean": re.compile(r"true|false"),
+}
+
+
+def _kept_as_is(local: str, lexical: str) -> bool:
+    """True when Oxigraph stores this literal exactly as written (so it needs no marking)."""
+    canonical = _CANONICAL.get(local)
+    return canonical is not None and bool(canonical.fullmatch(lexical)) and lexical != "-0"
+
+
+def protect_literals(data: str, prefixes: dict[str, str]) -> tuple[str, set[tuple[str, str]]]:
+    """Mark in Turtle/TriG text the typed literals Oxigraph would rewrite.
+
+    Returns the text to parse and the set of ``(lexical form, XSD local name)`` marked. The
+    search starts from each ``^^``, so text without typed literals costs one scan.
+    """
+    marked: set[tuple[str, str]] = set()
+    if "^^" not in data:
+        return data, marked
+    xsd_prefixes = tuple(sorted(p for p, ns in prefixes.items() if ns == XSD))
+    out: list[str] = []
+    pos = 0
+    for match in _rewritten_datatype(xsd_prefixes).finditer(data):
+        local = match.group(1) or match.group(2)
+        # The literal ends just before "^^"; the lexical forms of these types hold no quote.
+        end = match.start() - 1
+        quote = data[end] if end >= 0 else ""
+        if quote not in ('"', "'"):
+            continue
+        start = data.rfind(quote, 0, end)
+        lexical = data[start + 1 : end]
+        if start <= 0 or data[start - 1] in (quote, "\\") or not lexical:
+            continue  # a long string or an escaped quote: left as it is
+        if "\\" in lexical or "\n" in lexical or _kept_as_is(local, lexical):
+            continue
+        marked.add((lexical, local))
+        out.append(data[pos : match.start()])
+        out.append(f"^^<{KEEP}{local}>")
+        pos = match.end()
+    if not out:
+        return data, marked
+    out.append(data[pos:])
+    return "".join(out), marked
+
+
+def unprotect(term):
+    """A literal read back from the store with its marked datatype turned back into XSD."""
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(KEEP):
+        return ox.Literal(term.value, datatype=ox.NamedNode(XSD + term.datatype.value[len(KEEP) :]))
+    return term
+
+
+def restore_protected(store: ox.Store, marked: Iterable[tuple[str, str]]) -> list[str]:
+    """Store marked literals the way Oxigraph wants them; return their original N-Quads lines."""
+    lines: list[str] = []
+    for lexical, local in sorted(marked):
+        keep = ox.Literal(lexical, datatype=ox.NamedNode(KEEP + local))
+        original = ox.Literal(lexical, datatype=ox.NamedNode(XSD + local))
+        quads = list(store.quads_for_pattern(None, None, keep, None))
+        for quad in quads:
+            store.remove(quad)
+            store.add(ox.Quad(quad.subject, quad.predicate, original, quad.graph_name))
+            lines.append(nquad(quad.subject, quad.predicate, original, quad.graph_name))
+    return lines
+
+
+def nquad(subject, predicate, obj, graph) -> str:
+    """One N-Quads line (an Oxigraph default graph gives an N-Triples line)."""
+    if isinstance(graph, ox.DefaultGraph):
+        return f"{subject} {predicate} {obj} .\n"
+    return f"{subject} {predicate} {obj} {graph} .\n"

@@ -1,0 +1,85 @@
+"""The build's Oxigraph store: what it rewrites (canonical literals) never reaches the outputs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from graph.build import BuildResult
+from graph.namespaces import CVEKG, OA, PROVENANCE_GRAPH
+from graph.progress import BarProgress, LineProgress, progress_for
+from graph.store import XSD as XSD_NS
+from graph.store import protect_literals, restore_protected
+
+ATTACK = URIRef("https://w3id.org/cvekg/id/attack/manchester")
+
+
+def _killed(dataset: Dataset) -> set:
+    return {o for _, _, o, _ in dataset.quads((ATTACK, CVEKG.killed, None, None))}
+
+
+def test_nonnegative_integer_keeps_its_datatype_in_every_output(built_dir: Path) -> None:
+    """Oxigraph stores "22"^^xsd:nonNegativeInteger as "22"^^xsd:integer (oxigraph#526)."""
+    trig = Dataset().parse(built_dir / "graph.trig", format="trig")
+    assert _killed(trig) == {Literal("22", datatype=XSD.nonNegativeInteger)}
+    for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt")):
+        union = Graph().parse(built_dir / name, format=fmt)
+        assert set(union.objects(ATTACK, CVEKG.killed)) == _killed(trig)
+    assert _killed(Dataset().parse(built_dir / "graph.jsonld", format="json-ld")) == _killed(trig)
+    offsets = list(trig.graph(PROVENANCE_GRAPH).objects(None, OA.start))
+    assert offsets and {o.datatype for o in offsets} == {XSD.nonNegativeInteger}
+
+
+def test_decimal_keeps_its_lexical_form(built_dir: Path) -> None:
+    """Oxigraph stores "49.0"^^xsd:decimal as "49"; places.ttl writes Sarcelles at 49.0."""
+    trig = Dataset().parse(built_dir / "graph.trig", format="trig")
+    sarcelles = URIRef("https://w3id.org/cvekg/id/city/sarcelles")
+    assert {str(o) for _, _, o, _ in trig.quads((sarcelles, None, None, None))} >= {"49.0"}
+
+
+def test_protected_literals_are_stored_canonically_and_kept_as_written() -> None:
+    text = '<http://a> <http://p> "+7"^^xsd:int , "1.50"^^xsd:decimal , "2"^^xsd:integer .'
+    marked_text, marked = protect_literals(
+        "@prefix xsd: <" + XSD_NS + "> .\n" + text, {"xsd": XSD_NS}
+    )
+    assert marked == {("+7", "int"), ("1.50", "decimal")}  # "2" is stored as written
+    store = ox.Store()
+    store.load(marked_text, ox.RdfFormat.TURTLE)
+    typed = restore_protected(store, marked)
+    values = sorted(q.object.value for q in store)
+    assert values == ["1.5", "2", "7"]  # what queries see
+    assert sorted(typed) == [
+        f'<http://a> <http://p> "+7"^^<{XSD_NS}int> .\n',
+        f'<http://a> <http://p> "1.50"^^<{XSD_NS}decimal> .\n',
+    ]
+
+
+def test_build_result_dataset_has_the_written_literals(built: BuildResult) -> None:
+    assert _killed(built.dataset) == {Literal("22", datatype=XSD.nonNegativeInteger)}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
+    assert isinstance(progress_for(_Terminal()), BarProgress)
+    plain = io.StringIO()
+    progress = progress_for(plain, "cvekg: ")
+    assert isinstance(progress, LineProgress)
+    progress.start("load")
+    progress.advance(1, 2)
+    progress.finish("load", 1.5)
+    assert plain.getvalue() == "cvekg: load…\ncvekg: load done in 1.50 s\n"
+    terminal = _Terminal()
+    bar = progress_for(terminal)
+    bar.start("anchor")
+    bar.advance(2, 2)
+    bar.finish("anchor", 0.25)
+    assert "█" * BarProgress.WIDTH in terminal.getvalue()
+    assert terminal.getvalue().endswith("anchor    done in 0.25 s\n")
