@@ -19,7 +19,7 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,7 +188,7 @@ def query_form(query: str) -> str:
     return "UNKNOWN"
 
 
-def check_query(query: str, local_graphs: set[str] | None = None) -> QueryInfo:
+def check_query(query: str, local_graphs: Container[str] | None = None) -> QueryInfo:
     """Refuse what must not run; say what the query is.
 
     Examples
@@ -281,6 +281,20 @@ def open_built(
 def graph_names(store: ox.Store) -> set[str]:
     """The IRIs of the store's named graphs (what ``FROM`` may select)."""
     return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+
+class _LocalGraphs:
+    """``iri in local`` asks the store, instead of listing its graphs for every query.
+
+    A build holds one named graph per claim (tens of thousands at scale), and only a query
+    with ``FROM`` or a protocol dataset needs to know whether an IRI is one of them.
+    """
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, str) and self._store.contains_named_graph(ox.NamedNode(iri))
 
 
 def _declared_prefixes(tokens: list[_Token]) -> dict[str, int]:
@@ -452,7 +466,7 @@ def _from_oxigraph(query: str, message: str) -> QuerySyntaxError:
     return QuerySyntaxError(message, query, line, column)
 
 
-def _dataset_nodes(uris: Iterable[str] | None, local: set[str], what: str) -> list | None:
+def _dataset_nodes(uris: Iterable[str] | None, local: Container[str], what: str) -> list | None:
     if uris is None:
         return None
     nodes = []
@@ -478,7 +492,7 @@ def run_query(
     ``default_graph_uris`` and ``named_graph_uris`` are the SPARQL Protocol's
     ``default-graph-uri`` and ``named-graph-uri``: they may name only the store's own graphs.
     """
-    local = graph_names(store)
+    local = _LocalGraphs(store)
     info = check_query(query, local)
     default_graph = _dataset_nodes(default_graph_uris, local, "default-graph-uri")
     named_graphs = _dataset_nodes(named_graph_uris, local, "named-graph-uri")
