@@ -876,6 +876,7 @@ def build(
         )
 
     result.files = _publish(result, corpus, temporary)
+    del corpus, anchored  # claims and quotes: the views get the store, which has them all
     # The store becomes the whole written graph, for the views and for callers.
     store.load(
         path=str(ontology),
