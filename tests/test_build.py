@@ -122,10 +122,9 @@ def test_cvekg_build_from_any_folder(tmp_path: Path) -> None:
     assert (tmp_path / "build" / "graph.trig").is_file()
 
 
-def test_cvekg_build_reports_problems_with_exit_1(sources_copy: Path, tmp_path: Path) -> None:
-    path = sources_copy / "places.ttl"
-    path.write_text(path.read_text(encoding="utf-8").replace('"Lyon"@fr', '"Lyon"@de'), "utf-8")
-    done = subprocess.run(
+def _cvekg_build(sources: Path, out: Path) -> subprocess.CompletedProcess:
+    """``cvekg build -q --sources … --out …`` in a fresh process, as a user runs it."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -133,14 +132,20 @@ def test_cvekg_build_reports_problems_with_exit_1(sources_copy: Path, tmp_path: 
             "build",
             "-q",
             "--sources",
-            str(sources_copy),
+            str(sources),
             "--out",
-            str(tmp_path / "out"),
+            str(out),
         ],
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_cvekg_build_reports_problems_with_exit_1(sources_copy: Path, tmp_path: Path) -> None:
+    path = sources_copy / "places.ttl"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Lyon"@fr', '"Lyon"@de'), "utf-8")
+    done = _cvekg_build(sources_copy, tmp_path / "out")
     assert done.returncode == 1
     assert "Lyon (city:lyon) rdfs:label: needs a French label" in done.stderr
     assert not (tmp_path / "out").exists()
@@ -149,22 +154,7 @@ def test_cvekg_build_reports_problems_with_exit_1(sources_copy: Path, tmp_path: 
 def test_cvekg_build_syntax_error_exit_2(sources_copy: Path, tmp_path: Path) -> None:
     path = sources_copy / TRIG
     path.write_text(path.read_text(encoding="utf-8") + "\nclaim:broken {\n", "utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph.cli",
-            "build",
-            "-q",
-            "--sources",
-            str(sources_copy),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _cvekg_build(sources_copy, tmp_path / "out")
     assert done.returncode == 2
     assert f"{TRIG}:" in done.stderr and "TRIG syntax error" in done.stderr
     assert "Traceback" not in done.stderr
