@@ -20,22 +20,27 @@ The analytics are small pure functions of that graph, in the style of NetworkX:
 from __future__ import annotations
 
 import difflib
+import gc
 import itertools
 import json
 import logging
 import re
+import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from graph.errors import CvekgError
 from graph.namespaces import (
     CLAIM,
     CVEKG,
     ID,
+    INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
     PROVENANCE_GRAPH,
     REFERENCE_GRAPH,
@@ -55,8 +60,11 @@ __all__ = [
     "UnknownEntityError",
     "AmbiguousEntityError",
     "PathStep",
+    "Fact",
     "project",
     "project_triples",
+    "collector_paused",
+    "claim_statements",
     "entity_key",
     "normalize",
     "node_label",
@@ -75,6 +83,9 @@ __all__ = [
     "city_pair_graph",
     "timeline_graph",
     "ego_graph",
+    "neighbourhood",
+    "resolve_in_store",
+    "Neighbourhoods",
     "aggregate",
     "format_date",
 ]
@@ -216,6 +227,7 @@ def entity_key(iri: str) -> str:
     return key[:150] or "entity"
 
 
+@lru_cache(maxsize=4096)
 def _local(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
@@ -255,23 +267,54 @@ def format_date(lexical: str | None, lang: str = "en") -> str:
 # --- The projection --------------------------------------------------------------------------
 
 
+class Fact(NamedTuple):
+    """A literal about an entity (a date, a count, a title) and the claim that states it.
+
+    A tuple, not a dict: a million-triple graph has hundreds of thousands of them.
+    """
+
+    predicate: str
+    label_en: str
+    label_fr: str
+    value: str
+    lang: str
+    claim: str
+
+
 @dataclass
 class _Ontology:
     labels: dict[str, dict[str, str]]
     supers: dict[str, set[str]]
     inverse: dict[str, str]
     subproperty: dict[str, set[str]]
+    #: Classes with a definition (``owl:equivalentClass``): the build infers their members.
+    defined: set[str] = field(default_factory=set)
+    _depths: dict[str, int] = field(default_factory=dict)
+    _groups: dict[str | None, str] = field(default_factory=dict)
+    _labels: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def label(self, iri: str, lang: str) -> str:
-        found = self.labels.get(iri, {})
-        return found.get(lang) or found.get("en") or found.get("") or _local(iri)
+        found = self._labels.get((iri, lang))
+        if found is None:
+            names = self.labels.get(iri, {})
+            found = names.get(lang) or names.get("en") or names.get("") or _local(iri)
+            self._labels[(iri, lang)] = found
+        return found
 
     def depth(self, cls: str, seen: frozenset[str] = frozenset()) -> int:
+        """1 + the longest chain of superclasses above ``cls`` (cached: called per entity)."""
+        if not seen and cls in self._depths:
+            return self._depths[cls]
         parents = self.supers.get(cls, set()) - seen - {cls}
-        return 1 + max((self.depth(p, seen | {cls}) for p in parents), default=0)
+        found = 1 + max((self.depth(p, seen | {cls}) for p in parents), default=0)
+        if not seen:
+            self._depths[cls] = found
+        return found
 
     def group(self, cls: str | None) -> str:
-        todo, seen = [cls] if cls else [], set()
+        if cls in self._groups:
+            return self._groups[cls]
+        todo, seen, found = [cls] if cls else [], set(), "other"
         while todo:
             c = todo.pop(0)
             if c in seen:
@@ -279,18 +322,25 @@ class _Ontology:
             seen.add(c)
             key = _GROUP_OF_CLASS.get(_local(c)) if c.startswith(str(CVEKG)) else None
             if key:
-                return key
+                found = key
+                break
             todo.extend(sorted(self.supers.get(c, ())))
-        return "other"
+        self._groups[cls] = found
+        return found
 
 
 def _rows(store: ox.Store, query: str) -> Iterator[tuple]:
-    from graph.sparql import run_query
+    """Rows of one of our own SELECT queries (prefixes bound, union default graph).
 
-    results = run_query(store, query)
-    names = [v.value for v in results.variables]
+    These queries are fixed text, so they skip the user query gate (which lists every named
+    graph on each call: a second at a million triples).
+    """
+    from graph.namespaces import PREFIXES
+
+    results = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    width = len(results.variables)
     for solution in results:
-        yield tuple(solution[n] for n in names)
+        yield tuple(solution[i] for i in range(width))
 
 
 def _ontology(store: ox.Store) -> _Ontology:
@@ -319,85 +369,122 @@ def _ontology(store: ox.Store) -> _Ontology:
         store, f"SELECT ?p ?q WHERE {{ GRAPH {onto} {{ ?p rdfs:subPropertyOf ?q }} }}"
     ):
         subproperty[p.value].add(q.value)
-    return _Ontology(dict(labels), dict(supers), inverse, dict(subproperty))
+    defined = {
+        c.value
+        for (c,) in _rows(
+            store,
+            f"SELECT ?c WHERE {{ GRAPH {onto} {{ ?c owl:equivalentClass ?d }} FILTER isIRI(?c) }}",
+        )
+    }
+    return _Ontology(dict(labels), dict(supers), inverse, dict(subproperty), defined)
 
 
 class _Projector:
-    """Collects quads, types and claims, then builds the MultiDiGraph by the projection rules."""
+    """Collects quads, types and claims, then builds the MultiDiGraph by the projection rules.
 
-    def __init__(self, onto: _Ontology):
+    Every IRI is kept once (``self.iri``): a million quads would otherwise hold millions of
+    copies of the same few hundred thousand strings.
+    """
+
+    def __init__(self, onto: _Ontology, statements: bool = True):
         self.onto = onto
+        self.keep_statements = statements
         self.types: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self.literals: dict[str, list[tuple[str, str, str, str, str]]] = defaultdict(list)
         self.edges: dict[tuple[str, str, str], list[str]] = {}
-        self.mentions: dict[str, set[str]] = defaultdict(set)
+        self.mentions: dict[str, list[str]] = defaultdict(list)
         self.country: dict[str, str] = {}
         self.claims: dict[str, dict[str, Any]] = {}
         self.statements: dict[str, list[tuple[str, str, str, bool]]] = defaultdict(list)
         self.sources: list[dict[str, str]] = []
         self.references: list[dict[str, str]] = []
         self.nodes: set[str] = set()
+        self._strings: dict[str, str] = {}
+
+    def iri(self, text: str) -> str:
+        """The one copy of ``text`` this projection keeps."""
+        return self._strings.setdefault(text, text)
 
     def add_quad(self, graph: str, s: str, p: str, o, o_is_iri: bool) -> None:
-        """One asserted quad of a claim or reference graph, subject in the instance space."""
+        """One asserted quad of a claim or reference graph, subject in the instance space.
+
+        Only claim graphs keep their statements (for the claims table of entity pages); a
+        reference graph holds thousands of places and no page lists them statement by
+        statement.
+        """
         self.nodes.add(s)
-        self.mentions[s].add(graph)
+        self.mentions[s].append(graph)
+        claim = self.keep_statements and graph.startswith(_CLAIM)
         if p == RDF_TYPE:
             if o_is_iri:
                 self.types[s].add(o)
-            self.statements[graph].append((s, p, o, o_is_iri))
+            if claim:
+                self.statements[graph].append((s, p, o, o_is_iri))
             return
-        self.statements[graph].append((s, p, o if o_is_iri else o.value, o_is_iri))
+        value = o if o_is_iri else o.value
+        if claim:
+            self.statements[graph].append((s, p, value, o_is_iri))
         if o_is_iri:
-            if o.startswith(str(ID)):
+            if o.startswith(_ID):
                 self.nodes.add(o)
-                self.mentions[o].add(graph)
-                self.edges.setdefault((s, p, o), []).append(graph)
+                self.mentions[o].append(graph)
+                found = self.edges.get((s, p, o))
+                if found is None:
+                    self.edges[(s, p, o)] = [graph]
+                else:
+                    found.append(graph)
             else:  # an IRI value outside our instances (time:unitMonth): an attribute
-                value = self.onto.label(o, "en")
+                label = self.onto.label(o, "en")
                 if o.startswith("http://www.w3.org/2006/time#unit"):
-                    value = value.removeprefix("unit").lower()
-                self.literals[s].append((p, value, "", graph, o))
+                    label = label.removeprefix("unit").lower()
+                self.literals[s].append((p, label, "", graph, o))
         elif p in _NAMES:
-            self.names[s].append((p, o.value, o.language or ""))
+            self.names[s].append((p, value, o.language or ""))
         else:
-            self.literals[s].append((p, o.value, o.language or "", graph, ""))
+            self.literals[s].append((p, value, o.language or "", graph, ""))
 
     def build(self) -> nx.MultiDiGraph:
         import networkx as nx
 
         G = nx.MultiDiGraph()
         onto = self.onto
-        for node in sorted(self.nodes):
-            G.add_node(node, **self._node(node))
-        for (s, p, o), graphs in sorted(self.edges.items()):
-            graphs = sorted(set(graphs), key=lambda g: (not g.startswith(str(CLAIM)), g))
-            claim = self.claims.get(graphs[0], {})
-            G.add_edge(
-                s,
-                o,
-                key=_local(p),
-                predicate=p,
-                label_en=onto.label(p, "en"),
-                label_fr=onto.label(p, "fr"),
-                claim=graphs[0],
-                claims=graphs,
-                quote=claim.get("quote"),
-                sentence=claim.get("sentence"),
-                source=claim.get("source"),
-                reference=not graphs[0].startswith(str(CLAIM)),
-            )
+        predicates = {
+            p: (_local(p), onto.label(p, "en"), onto.label(p, "fr")) for _, p, _ in self.edges
+        }
+
+        def edges() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+            for (s, p, o), graphs in sorted(self.edges.items()):
+                if len(graphs) > 1:
+                    graphs = sorted(set(graphs), key=lambda g: (not g.startswith(_CLAIM), g))
+                first = graphs[0]
+                claim = self.claims.get(first, _NO_CLAIM)
+                key, label_en, label_fr = predicates[p]
+                yield (
+                    s,
+                    o,
+                    key,
+                    {
+                        "predicate": p,
+                        "label_en": label_en,
+                        "label_fr": label_fr,
+                        "claim": first,
+                        "claims": graphs,
+                        "quote": claim.get("quote"),
+                        "sentence": claim.get("sentence"),
+                        "source": claim.get("source"),
+                        "reference": not first.startswith(_CLAIM),
+                    },
+                )
+
+        _fill(G, ((node, self._node(node)) for node in sorted(self.nodes)), edges())
+        for iri, claim in self.claims.items():
+            claim["statements"] = self.statements.get(iri, ())
         G.graph.update(
-            claims={
-                iri: {**c, "statements": self.statements.get(iri, [])}
-                for iri, c in self.claims.items()
-            },
+            claims=self.claims,
             sources=self.sources,
             references=self.references,
-            predicates={
-                p: (onto.label(p, "en"), onto.label(p, "fr")) for p in {k[1] for k in self.edges}
-            },
+            predicates={p: labels[1:] for p, labels in predicates.items()},
             terms=self._terms(),
             inverse=onto.inverse,
             subproperty={p: sorted(q) for p, q in onto.subproperty.items()},
@@ -414,18 +501,18 @@ class _Projector:
         terms: dict[str, tuple[str, str]] = {}
         for statements in self.statements.values():
             for _, p, o, _ in statements:
-                for term in (p, o) if p == RDF_TYPE else (p,):
-                    if term not in terms:
-                        terms[term] = fixed.get(term) or (
-                            self.onto.label(term, "en"),
-                            self.onto.label(term, "fr"),
-                        )
+                if p not in terms:
+                    terms[p] = fixed.get(p) or (self.onto.label(p, "en"), self.onto.label(p, "fr"))
+                if p == RDF_TYPE and o not in terms:
+                    terms[o] = (self.onto.label(o, "en"), self.onto.label(o, "fr"))
         return terms
 
     def _class(self, node: str) -> str | None:
-        ours = [t for t in self.types.get(node, ()) if t.startswith(str(CVEKG))]
+        ours = [t for t in self.types.get(node, ()) if t.startswith(_CVEKG)]
         if not ours:
             return None
+        if len(ours) == 1:
+            return ours[0]
         return max(ours, key=lambda t: (self.onto.depth(t), t))
 
     def _node(self, node: str) -> dict[str, Any]:
@@ -438,13 +525,12 @@ class _Projector:
                 labels.setdefault(lang, value)
             elif value not in alt:
                 alt.append(value)
-        rest = node[len(str(ID)) :] if node.startswith(str(ID)) else _local(node)
+        rest = node[len(_ID) :] if node.startswith(_ID) else _local(node)
         kind, _, slug = rest.partition("/")
-        titles = {
-            lang: v for p, v, lang, _, _ in self.literals.get(node, ()) if _local(p) == "title"
-        }
-        for lang, title in titles.items():
-            labels.setdefault(lang, title)
+        literals = sorted(self.literals.get(node, ()))
+        for p, value, lang, _, _ in literals:
+            if p.endswith("/title") or p.endswith("#title"):
+                labels.setdefault(lang, value)
         fallback = labels.get("") or slug.replace("-", " ") or rest
         data: dict[str, Any] = {
             "iri": node,
@@ -457,46 +543,89 @@ class _Projector:
             "class_en": onto.label(cls, "en") if cls else "",
             "class_fr": onto.label(cls, "fr") if cls else "",
             "group": onto.group(cls),
-            "claims": sorted(g for g in self.mentions.get(node, ()) if g.startswith(str(CLAIM))),
+            "claims": sorted({g for g in self.mentions.get(node, ()) if g.startswith(_CLAIM)}),
         }
         facts = []
-        for p, value, lang, graph, iri in sorted(self.literals.get(node, ())):
-            name = _local(p)
+        for p, value, lang, graph, iri in literals:
             if p == GEO_LAT:
                 data["lat"] = float(value)
             elif p == GEO_LONG:
                 data["lon"] = float(value)
-            elif name == "date":
-                data["date"] = value
-            elif name == "datePrecision":
-                data["date_precision"] = re.sub(r"^unit", "", _local(iri)).lower()
-            elif name == "dateDescription":
-                data["date_description"] = value
-            facts.append(
-                {
-                    "predicate": p,
-                    "label_en": onto.label(p, "en"),
-                    "label_fr": onto.label(p, "fr"),
-                    "value": value,
-                    "lang": lang,
-                    "claim": graph,
-                }
-            )
+            else:
+                name = _local(p)
+                if name == "date":
+                    data["date"] = value
+                elif name == "datePrecision":
+                    data["date_precision"] = re.sub(r"^unit", "", _local(iri)).lower()
+                elif name == "dateDescription":
+                    data["date_description"] = value
+            facts.append(Fact(p, onto.label(p, "en"), onto.label(p, "fr"), value, lang, graph))
         data["facts"] = facts
         if node in self.country:
             data["country"] = self.country[node]
         return data
 
 
-_ASSERTED_GRAPH = f'(STRSTARTS(STR(?g), "{CLAIM}") || STRSTARTS(STR(?g), "{REFERENCE_GRAPH}"))'
+_ID, _CLAIM, _CVEKG = str(ID), str(CLAIM), str(CVEKG)
 
 
-def project(store: ox.Store) -> nx.MultiDiGraph:
+def _fill(
+    G: nx.MultiDiGraph,
+    nodes: Iterable[tuple[str, dict[str, Any]]],
+    edges: Iterable[tuple[str, str, str, dict[str, Any]]],
+) -> None:
+    """Put nodes and edges into the empty ``G`` with their attribute dicts as they are.
+
+    ``add_nodes_from`` and ``add_edges_from`` copy every attribute dict: at a million
+    triples that is half a million dicts made twice, two seconds and a hundred megabytes.
+    This fills NetworkX's documented data structure (``G._node``, ``G._succ``, ``G._pred``:
+    dicts keyed by node, then neighbour, then edge key) directly, and falls back on the
+    public methods if a NetworkX release lays it out otherwise.
+    """
+    import networkx as nx
+
+    node, succ, pred = (getattr(G, name, None) for name in ("_node", "_succ", "_pred"))
+    plain = (
+        nx.MultiDiGraph.node_dict_factory is dict and nx.MultiDiGraph.edge_key_dict_factory is dict
+    )
+    if not (
+        plain and isinstance(node, dict) and isinstance(succ, dict) and isinstance(pred, dict)
+    ) or len(G):
+        G.add_nodes_from(nodes)
+        G.add_edges_from(edges)
+        return
+    for n, data in nodes:
+        node[n] = data
+        succ[n] = {}
+        pred[n] = {}
+    for u, v, key, data in edges:
+        keyed = succ[u].get(v)
+        if keyed is None:
+            keyed = succ[u][v] = {}
+            pred[v][u] = keyed
+        keyed[key] = data
+    clear = getattr(nx, "_clear_cache", None)
+    if clear:
+        clear(G)
+
+
+_NO_CLAIM: dict[str, Any] = {}
+
+
+def project(store: ox.Store, statements: bool = True) -> nx.MultiDiGraph:
     """Project the built graph in ``store`` onto a NetworkX ``MultiDiGraph``.
 
     Nodes are keyed by IRI; edges by the predicate's local name (``hostCity``). Graph-level
     attributes hold the claims (``G.graph["claims"][iri]``: quote, sentence, source, note,
     statements), the source documents, the reference datasets and the ontology's inverses.
+    Without ``statements`` each claim's statements are left out (an empty list): the views
+    read the few they show from the store (:func:`claim_statements`), which saves a tenth of
+    the memory at a million triples.
+
+    The quads are read graph by graph from Oxigraph's indexes rather than through SPARQL (three
+    times faster), and Python's cycle collector is paused meanwhile: the projection makes
+    millions of small objects and none of them is garbage. Time and memory grow linearly with
+    the asserted triples.
 
     Examples
     --------
@@ -505,35 +634,136 @@ def project(store: ox.Store) -> nx.MultiDiGraph:
     >>> G.nodes["https://w3id.org/cvekg/id/city/lyon"]["group"]  # doctest: +SKIP
     'french-city'
     """
+    with collector_paused():
+        return _project(store, statements)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a block that builds many lasting objects.
+
+    Each full collection walks every object alive: with a projected million-triple graph in
+    memory that is a second each, and allocating millions of objects starts dozens of them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _project(store: ox.Store, statements: bool) -> nx.MultiDiGraph:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
     onto = _ontology(store)
-    projector = _Projector(onto)
-    for g, s, p, o in _rows(
-        store,
-        f"""SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-              FILTER({_ASSERTED_GRAPH} && STRSTARTS(STR(?s), "{ID}")) }}""",
-    ):
-        projector.add_quad(g.value, s.value, p.value, _value(o), _is_iri(o))
-    # Types come from the union, so the inferred FrenchCity and USCity count.
-    for s, t in _rows(
-        store,
-        f"""SELECT ?s ?t WHERE {{ ?s a ?t
-              FILTER(STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?t), "{CVEKG}")) }}""",
-    ):
-        projector.nodes.add(s.value)
-        projector.types[s.value].add(t.value)
-    for s, c in _rows(
-        store,
-        f"""SELECT ?s ?c WHERE {{ ?s cvekg:locatedIn ?c . ?c a cvekg:Country
-              FILTER(STRSTARTS(STR(?s), "{ID}")) }}""",
-    ):
-        projector.country.setdefault(s.value, c.value)
+    projector = _Projector(onto, statements)
+    strings = projector._strings
+    named = ox.NamedNode
+    reference = str(REFERENCE_GRAPH)
+    add = projector.add_quad
+    # The commonest quad, an edge between two entities, is handled here rather than in
+    # add_quad: a million calls fewer.
+    nodes, mentions, edges = projector.nodes, projector.mentions, projector.edges
+    for graph in store.named_graphs():
+        g = graph.value if isinstance(graph, named) else ""
+        if not (g.startswith(_CLAIM) or g.startswith(reference)):
+            continue
+        g = strings.setdefault(g, g)
+        quick = not (statements and g.startswith(_CLAIM))
+        for s, p, o, _ in store.quads_for_pattern(None, None, None, graph):
+            subject = s.value
+            if not subject.startswith(_ID) or type(s) is not named:
+                continue
+            subject = strings.setdefault(subject, subject)
+            predicate = strings.setdefault(p.value, p.value)
+            if type(o) is named:
+                value = strings.setdefault(o.value, o.value)
+                if quick and predicate != RDF_TYPE and value.startswith(_ID):
+                    nodes.add(subject)
+                    nodes.add(value)
+                    mentions[subject].append(g)
+                    mentions[value].append(g)
+                    found = edges.get((subject, predicate, value))
+                    if found is None:
+                        edges[(subject, predicate, value)] = [g]
+                    else:
+                        found.append(g)
+                else:
+                    add(g, subject, predicate, value, True)
+            else:
+                add(g, subject, predicate, o, False)
+    read = time.perf_counter()
+    _read_types(store, projector)
     _read_provenance(store, projector)
     for node in list(projector.nodes):
         if _is_provenance(node):
             projector.nodes.discard(node)
+    annotated = time.perf_counter()
     G = projector.build()
-    logger.info("projected %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
+    logger.info(
+        "projected %d nodes, %d edges: quads %.2f s, types and claims %.2f s, graph %.2f s",
+        len(projector.nodes),
+        len(projector.edges),
+        read - started,
+        annotated - read,
+        time.perf_counter() - annotated,
+    )
     return G
+
+
+def _read_types(store: ox.Store, projector: _Projector) -> None:
+    """The types and countries the asserted graphs do not give: members of the defined classes
+    (the inferred ``FrenchCity``, ``USCity``), the types of entities that only the inferred
+    graph types, and countries through the transitive ``locatedIn``.
+
+    Only the most specific class matters, and the other inferred types are superclasses of
+    asserted ones, so the (large) inferred graph is read by index, class by class.
+    """
+    import pyoxigraph as ox
+
+    iri = projector.iri
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    types = projector.types
+    # Entities typed outside the asserted and inferred graphs (a source document described
+    # only in the provenance graph) are entities too. Oxigraph filters those graphs' types
+    # (hundreds of thousands of claims and annotations) without handing each to Python.
+    skip = (_CLAIM, str(REFERENCE_GRAPH), str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH))
+    for graph in store.named_graphs():
+        if getattr(graph, "value", "").startswith(skip):
+            continue
+        for s, t in _rows(
+            store,
+            f"""SELECT ?s ?t WHERE {{ GRAPH <{graph.value}> {{ ?s a ?t }}
+                  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{_ID}")
+                         && STRSTARTS(STR(?t), "{_CVEKG}")) }}""",
+        ):
+            node = iri(s.value)
+            projector.nodes.add(node)
+            types[node].add(iri(t.value))
+    for s, _, t, _ in store.quads_for_pattern(None, rdf_type, None, ox.DefaultGraph()):
+        if s.value.startswith(_ID) and t.value.startswith(_CVEKG) and type(s) is ox.NamedNode:
+            projector.nodes.add(iri(s.value))
+            types[iri(s.value)].add(iri(t.value))
+    for cls in sorted(projector.onto.defined):
+        for s, _, _, _ in store.quads_for_pattern(None, rdf_type, ox.NamedNode(cls)):
+            if s.value.startswith(_ID) and type(s) is ox.NamedNode:
+                node = iri(s.value)
+                projector.nodes.add(node)
+                types[node].add(iri(cls))
+    for node in projector.nodes:
+        if not any(t.startswith(_CVEKG) for t in types.get(node, ())):
+            for _, _, t, _ in store.quads_for_pattern(ox.NamedNode(node), rdf_type, None):
+                if t.value.startswith(_CVEKG):
+                    types[node].add(iri(t.value))
+    country = str(CVEKG.Country)
+    located = ox.NamedNode(str(CVEKG.locatedIn))
+    for c in sorted(n for n, found in types.items() if country in found):
+        for s, _, _, _ in store.quads_for_pattern(None, located, ox.NamedNode(c)):
+            if s.value.startswith(_ID):
+                projector.country.setdefault(iri(s.value), c)
 
 
 def _is_iri(term) -> bool:
@@ -547,28 +777,35 @@ def _value(term):
 
 
 def _is_provenance(iri: str) -> bool:
-    return iri.startswith(str(CLAIM))
+    return iri.startswith(_CLAIM)
 
 
 def _read_provenance(store: ox.Store, projector: _Projector) -> None:
-    for claim, quote, sentence, source, note in _rows(
-        store,
-        f"""SELECT ?c ?quote ?sentence ?source ?note WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
-              ?c a cvekg:Claim ; cvekg:quote ?quote .
-              OPTIONAL {{ ?c cvekg:sentence ?sentence }}
-              OPTIONAL {{ ?c cvekg:source ?source }}
-              OPTIONAL {{ ?c skos:editorialNote ?note }} }} }}""",
-    ):
-        projector.claims.setdefault(
-            claim.value,
-            {
-                "name": _local(claim.value),
-                "quote": quote.value,
-                "sentence": sentence.value if sentence else None,
-                "source": source.value if source else None,
-                "note": note.value if note else None,
-            },
-        )
+    import pyoxigraph as ox
+
+    prov = ox.NamedNode(str(PROVENANCE_GRAPH))
+    fields = {
+        str(CVEKG.quote): "quote",
+        str(CVEKG.sentence): "sentence",
+        str(CVEKG.source): "source",
+        SKOS_NOTE: "note",
+    }
+    found: dict[str, dict[str, Any]] = defaultdict(dict)
+    for predicate, field_name in fields.items():
+        intern = projector.iri if field_name == "source" else str
+        for s, _, o, _ in store.quads_for_pattern(None, ox.NamedNode(predicate), None, prov):
+            found[s.value].setdefault(field_name, intern(o.value))
+    for claim in sorted(found):
+        entry = found[claim]
+        if "quote" not in entry:
+            continue
+        projector.claims[projector.iri(claim)] = {
+            "name": _local(claim),
+            "quote": entry["quote"],
+            "sentence": entry.get("sentence"),
+            "source": entry.get("source"),
+            "note": entry.get("note"),
+        }
     for doc, title, text, published, author in _rows(
         store,
         """SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?text) (SAMPLE(?p) AS ?published)
@@ -650,7 +887,7 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
     for s, p, lit in literals:
         graphs = _asserted_in(store, ox.NamedNode(s), ox.NamedNode(p), lit)
         claims.update(graphs)
-        projector.mentions[s].update(graphs)
+        projector.mentions[s].extend(graphs)
         if p not in _NAMES and p not in (GEO_LAT, GEO_LONG):
             graph = graphs[0] if graphs else ""
             projector.literals[s].append((p, lit.value, lit.language or "", graph, ""))
@@ -662,8 +899,8 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
             marks[(s, p, o)] = how or "inferred by the build"
         projector.edges[(s, p, o)] = graphs or [""]
         claims.update(graphs)
-        projector.mentions[s].update(graphs)
-        projector.mentions[o].update(graphs)
+        projector.mentions[s].extend(graphs)
+        projector.mentions[o].extend(graphs)
     _read_claims(store, projector, claims)
     G = projector.build()
     for (s, p, o), how in marks.items():
@@ -704,6 +941,17 @@ def _borrowed(store: ox.Store, onto: _Ontology, s: str, p: str, o: str) -> tuple
     return [], ""
 
 
+def claim_statements(store: ox.Store, claim: str) -> list[tuple[str, str, str, bool]]:
+    """The statements of one claim graph: ``(subject, predicate, object, object is an IRI)``,
+    objects as text (the lexical form of a literal)."""
+    import pyoxigraph as ox
+
+    return [
+        (s.value, p.value, o.value, isinstance(o, ox.NamedNode))
+        for s, p, o, _ in store.quads_for_pattern(None, None, None, ox.NamedNode(claim))
+    ]
+
+
 def _read_claims(store, projector: _Projector, claims: set[str]) -> None:
     import pyoxigraph as ox
 
@@ -725,12 +973,169 @@ def _read_claims(store, projector: _Projector, claims: set[str]) -> None:
             for field in fields.values():
                 entry.setdefault(field, None)
             projector.claims[claim] = entry
-            for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(claim)):
-                o = quad.object
-                is_iri = isinstance(o, ox.NamedNode)
-                projector.statements[claim].append(
-                    (quad.subject.value, quad.predicate.value, o.value, is_iri)
-                )
+            projector.statements[claim] = claim_statements(store, claim)
+
+
+# --- One entity's neighbourhood, read from the store ------------------------------------------
+
+
+def _links_of(store: ox.Store, node: str) -> tuple[dict[tuple[str, str, str], bool], set[str]]:
+    """The asserted edges touching ``node`` (``(s, p, o)``: whether a claim asserts it) and
+    the claim graphs that mention it, read by index."""
+    import pyoxigraph as ox
+
+    N = ox.NamedNode(node)
+    named, reference = ox.NamedNode, str(REFERENCE_GRAPH)
+    links: dict[tuple[str, str, str], bool] = {}
+    claims: set[str] = set()
+    for pattern in ((N, None, None), (None, None, N)):
+        for s, p, o, g in store.quads_for_pattern(*pattern):
+            if type(g) is not named:
+                continue
+            graph = g.value
+            claim = graph.startswith(_CLAIM)
+            if not claim and not graph.startswith(reference):
+                continue
+            if claim:
+                claims.add(graph)
+            if type(o) is not named or type(s) is not named or p.value == RDF_TYPE:
+                continue
+            sv, ov = s.value, o.value
+            if sv.startswith(_ID) and ov.startswith(_ID):
+                triple = (sv, p.value, ov)
+                links[triple] = links.get(triple, False) or claim
+    return links, claims
+
+
+def _degree(links: dict[tuple[str, str, str], bool]) -> int:
+    """A node's degree as the projection counts it (parallel edges apart, a loop twice)."""
+    edges = {(s, _local(p), o) for s, p, o in links}
+    return len(edges) + sum(1 for s, _, o in edges if s == o)
+
+
+def neighbourhood(
+    store: ox.Store, center: str, radius: int = 2, limit: int = 150
+) -> tuple[nx.MultiDiGraph, tuple[list[str], dict[str, int], int]]:
+    """One entity's neighbourhood projected from the store alone, without the whole graph.
+
+    The same rules as :func:`ego_graph` on :func:`project` (nearest first, then the best
+    connected, quoted edges only for the second step), reading only the quads of the entity,
+    its neighbours and the candidates two steps away, so ``cvekg view --entity`` answers in
+    a fraction of a second on a graph of any size. Returns the projection of the kept nodes
+    (their edges, names, facts, and every claim about ``center``) and ``(kept, distances,
+    how many were left out)``.
+    """
+    import pyoxigraph as ox
+
+    cache: dict[str, tuple[dict, set[str]]] = {}
+
+    def links(node: str) -> dict[tuple[str, str, str], bool]:
+        if node not in cache:
+            cache[node] = _links_of(store, node)
+        return cache[node][0]
+
+    def others(node: str, quoted_only: bool) -> dict[str, bool]:
+        found: dict[str, bool] = {}
+        for (s, _, o), quoted in links(node).items():
+            other = o if s == node else s
+            if other != node and (quoted or not quoted_only):
+                found[other] = found.get(other, False) or quoted
+        return found
+
+    def rank(node: str) -> tuple[int, str]:
+        return (-_degree(links(node)), node)
+
+    near = others(center, False)
+    first = sorted(near, key=rank)
+    seen = {center, *first}
+    reached: set[str] = set()
+    if radius > 1:
+        for m in first:
+            if near[m]:
+                reached.update(o for o in others(m, True) if o not in seen)
+    room = max(limit - 1 - len(first), 0)
+    second = sorted(reached, key=rank)[:room] if room else []
+    kept = [center, *first[: max(limit - 1, 0)], *second]
+    distance = {center: 0, **{n: 1 for n in kept[1 : len(kept) - len(second)]}}
+    distance.update({n: 2 for n in second})
+    hidden = len(first) + len(reached) + 1 - len(kept)
+    inside = set(kept)
+    triples = set()
+    for node in kept:
+        for s, p, o in links(node):
+            if s in inside and o in inside:
+                triples.add((s, p, o))
+    rdf = ox.NamedNode
+    facts = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for node in kept
+        for q in store.quads_for_pattern(rdf(node), None, None)
+        if isinstance(q.object, ox.Literal)
+        and isinstance(q.graph_name, ox.NamedNode)
+        and q.graph_name.value.startswith(_CLAIM)
+    ]
+    G = project_triples(
+        store, [ox.Triple(rdf(s), rdf(p), rdf(o)) for s, p, o in sorted(triples)] + facts
+    )
+    G.add_node(center)
+    about = sorted(cache[center][1])
+    missing = {c for c in about if c not in G.graph["claims"]}
+    if missing:
+        extra = _Projector(_ontology(store))
+        _read_claims(store, extra, missing)
+        for claim, entry in extra.claims.items():
+            G.graph["claims"][claim] = {**entry, "statements": extra.statements[claim]}
+        G.graph["terms"].update(extra._terms())
+    G.nodes[center]["claims"] = [c for c in about if c in G.graph["claims"]]
+    return G, (kept, distance, hidden)
+
+
+def _names_graph(store: ox.Store) -> nx.MultiDiGraph:
+    """Every entity with its names only (labels, alternative labels, titles): enough to
+    resolve a name without projecting the graph."""
+    import networkx as nx
+    import pyoxigraph as ox
+
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    alt: dict[str, list[str]] = defaultdict(list)
+    for predicate in (RDFS_LABEL, DCT_TITLE, str(CVEKG.title), SKOS_ALT):
+        for s, _, o, _ in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            iri = s.value
+            if not iri.startswith(_ID) or not isinstance(o, ox.Literal):
+                continue
+            if predicate == SKOS_ALT:
+                if o.value not in alt[iri]:
+                    alt[iri].append(o.value)
+            else:
+                labels[iri].setdefault(o.language or "", o.value)
+    G = nx.MultiDiGraph()
+    for iri in sorted(set(labels) | set(alt)):
+        names = labels.get(iri, {})
+        kind, _, slug = iri[len(_ID) :].partition("/")
+        fallback = names.get("") or slug.replace("-", " ")
+        G.add_node(
+            iri,
+            key=entity_key(iri),
+            kind=kind if slug else "",
+            label_en=names.get("en") or names.get("fr") or fallback,
+            label_fr=names.get("fr") or names.get("en") or fallback,
+            alt_labels=alt.get(iri, []),
+            class_en=kind,
+        )
+    return G
+
+
+def resolve_in_store(store: ox.Store, name: str) -> str:
+    """:func:`resolve` against the store: an IRI or prefixed name is checked by index, any
+    other name against every entity's names (no projection of the graph)."""
+    import pyoxigraph as ox
+
+    wanted = name.strip()
+    prefix, colon, local = wanted.partition(":")
+    for iri in (wanted, f"{ID}{prefix}/{local}" if colon else ""):
+        if iri.startswith(_ID) and any(store.quads_for_pattern(ox.NamedNode(iri), None, None)):
+            return iri
+    return resolve(_names_graph(store), name)
 
 
 def open_built(out: Path, sources: Path | None = None) -> ox.Store:
@@ -1281,42 +1686,111 @@ def timeline_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 def ego_graph(
     G: nx.MultiDiGraph, center: str, radius: int = 2, limit: int = 150
 ) -> tuple[nx.MultiDiGraph, dict[str, int], int]:
-    """The neighbourhood of ``center`` up to ``radius`` steps (edges read both ways); an edge
-    without a quote (reference data) counts for the first step only.
+    """The neighbourhood of ``center`` up to ``radius`` (1 or 2) steps, edges read both ways;
+    an edge without a quote (reference data) counts for the first step only.
 
     At most ``limit`` nodes are kept, nearest first and, at the same distance, the best
     connected first, so a hub does not drown the page. Returns the subgraph (a view), each
-    node's distance and how many nodes were left out.
+    node's distance and how many nodes were left out. For many centres of one graph, build one
+    :class:`Neighbourhoods` and ask it for each.
     """
-    distance = {center: 0}
-    frontier = [center]
-    for step in range(1, radius + 1):
-        found = []
-        for node in frontier:
-            for u, v, d in itertools.chain(
-                G.out_edges(node, data=True), G.in_edges(node, data=True)
-            ):
-                other = v if u == node else u
-                # Reference data (a city in its country) is one step, never a way further:
-                # otherwise every city would be two steps from every other.
-                if other in distance or (step > 1 and not d.get("quote")):
-                    continue
-                if step < radius and not d.get("quote"):
-                    distance[other] = step
-                    continue
-                distance[other] = step
-                found.append(other)
-        frontier = found
-    ranked = sorted(distance, key=lambda n: (distance[n], -G.degree(n), n))
-    kept = ranked[:limit]
-    return G.subgraph(kept), {n: distance[n] for n in kept}, len(ranked) - len(kept)
+    kept, distance, hidden = Neighbourhoods(G).ego(center, radius, limit)
+    return G.subgraph(kept), distance, hidden
 
 
-def aggregate(G: nx.MultiDiGraph, key: str = "group") -> nx.MultiDiGraph:
+class Neighbourhoods:
+    """The neighbourhoods of the entities of one graph, from one index of it.
+
+    Each node's neighbours are listed once, best connected first (degree, then IRI), with
+    whether a quoted edge links them. A neighbourhood then costs about ``limit`` steps per
+    neighbour of the centre, whatever the size of the hubs two steps away: an entity page
+    needs only the best connected of them, and Python sets count the rest.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edges_from([("a", "hub", {"quote": "q"}), ("hub", "b", {"quote": "q"}),
+    ...                   ("hub", "c", {"quote": "q"}), ("c", "d", {"quote": "q"})])
+    [0, 0, 0, 0]
+    >>> kept, distance, hidden = Neighbourhoods(G).ego("a", 2, limit=3)
+    >>> kept, distance["c"], hidden
+    (['a', 'hub', 'c'], 2, 1)
+    """
+
+    def __init__(self, G: nx.MultiDiGraph):
+        self.G = G
+        self.nodes = list(G.nodes)
+        index = {n: i for i, n in enumerate(self.nodes)}
+        self.index = index
+        n = len(self.nodes)
+        self.degree = [0] * n
+        links: list[dict[int, bool]] = [{} for _ in range(n)]
+        for u, v, d in G.edges(data=True):
+            i, j = index[u], index[v]
+            self.degree[i] += 1
+            self.degree[j] += 1
+            if i == j:
+                continue
+            quoted = bool(d.get("quote"))
+            links[i][j] = links[i].get(j, False) or quoted
+            links[j][i] = links[j].get(i, False) or quoted
+        # Rank: best connected first, then in the order of the IRIs.
+        order = sorted(range(n), key=lambda i: (-self.degree[i], str(self.nodes[i])))
+        self.rank = [0] * n
+        for r, i in enumerate(order):
+            self.rank[i] = r
+        rank = self.rank
+        self.neighbours: list[list[int]] = [sorted(found, key=rank.__getitem__) for found in links]
+        self.quoted: list[frozenset[int]] = [
+            frozenset(j for j, q in found.items() if q) for found in links
+        ]
+
+    def ego(self, center: Hashable, radius: int = 2, limit: int = 150) -> tuple[list, dict, int]:
+        """``(kept nodes, their distances, how many were left out)`` around ``center``."""
+        c = self.index[center]
+        rank, quoted = self.rank, self.quoted
+        first = [j for j in self.neighbours[c]]
+        seen = {c, *first}
+        expand = [j for j in first if j in quoted[c]] if radius > 1 else []
+        room = limit - 1 - len(first)
+        second: list[int] = []
+        beyond = 0
+        if expand:
+            reached: set[int] = set()
+            for m in expand:
+                reached.update(quoted[m])
+            reached -= seen
+            beyond = len(reached)
+            if room > 0 and reached:
+                picked: set[int] = set()
+                for m in expand:
+                    taken = 0
+                    for j in self.neighbours[m]:
+                        if taken >= room:
+                            break
+                        if j in reached:
+                            picked.add(j)
+                            taken += 1
+                second = sorted(picked, key=rank.__getitem__)[:room]
+        shown = [c, *first[: max(limit - 1, 0)], *second]
+        distance = {self.nodes[c]: 0}
+        for j in first[: max(limit - 1, 0)]:
+            distance[self.nodes[j]] = 1
+        for j in second:
+            distance[self.nodes[j]] = 2
+        hidden = len(first) + beyond + 1 - len(shown)
+        return [self.nodes[i] for i in shown], distance, hidden
+
+
+def aggregate(
+    G: nx.MultiDiGraph, key: str = "group", nodes: Iterable | None = None
+) -> nx.MultiDiGraph:
     """One node per value of a node attribute (``group``, ``country``, ``year``...), sized by
     its count, and one edge per pair of values, weighted by how many edges it stands for and
     labelled with its two commonest predicates.
 
+    ``nodes`` limits it to those nodes and the edges among them (default: the whole graph).
     Nodes lacking the attribute fall under ``"(none)"``. The overview of a large graph draws
     this instead of every entity.
     """
@@ -1330,14 +1804,16 @@ def aggregate(G: nx.MultiDiGraph, key: str = "group") -> nx.MultiDiGraph:
     A = nx.MultiDiGraph()
     members: dict[str, list[str]] = defaultdict(list)
     of = {}
-    for n, d in G.nodes(data=True):
-        of[n] = value(d)
+    for n in G.nodes if nodes is None else nodes:
+        of[n] = value(G.nodes[n])
         members[of[n]].append(n)
-    for v, nodes in members.items():
-        A.add_node(v, count=len(nodes), members=nodes)
+    for v, found in members.items():
+        A.add_node(v, count=len(found), members=found)
     weights: Counter[tuple[str, str]] = Counter()
     kinds: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
-    for u, w, d in G.edges(data=True):
+    for u, w, d in G.edges(None if nodes is None else list(of), data=True):
+        if w not in of:
+            continue
         pair = (of[u], of[w])
         weights[pair] += 1
         kinds[pair][(d.get("label_en", ""), d.get("label_fr", ""))] += 1

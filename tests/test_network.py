@@ -121,6 +121,58 @@ def test_triples_of_a_construct_borrow_the_quote_of_their_asserted_inverse():
     assert G.nodes[LYON]["group"] == "french-city"
 
 
+def test_projection_without_statements_keeps_everything_else(store, seed):
+    lean = gn.project(store, statements=False)
+    assert set(lean.nodes) == set(seed.nodes)
+    assert lean.number_of_edges() == seed.number_of_edges()
+    assert all(not c["statements"] for c in lean.graph["claims"].values())
+    marseille = f"{ID}city/marseille"
+    assert lean.nodes[marseille] == seed.nodes[marseille]
+    claim = seed.nodes[marseille]["claims"][0]
+    assert sorted(gn.claim_statements(store, claim)) == sorted(
+        seed.graph["claims"][claim]["statements"]
+    )
+
+
+def test_source_document_typed_only_in_provenance_is_an_entity(small):
+    assert small.nodes[f"{ID}source/test"]["group"] == "document"
+
+
+# --- Neighbourhoods --------------------------------------------------------------------------
+
+
+def test_neighbourhood_read_from_the_store_matches_the_projection(store, seed):
+    hoods = gn.Neighbourhoods(seed)
+    for node in seed:
+        for limit in (120, 6):
+            G, (kept, distance, hidden) = gn.neighbourhood(store, node, 2, limit)
+            assert (kept, distance, hidden) == hoods.ego(node, 2, limit), (node, limit)
+            assert set(G) == set(kept)
+            assert G.number_of_edges() == seed.subgraph(kept).number_of_edges()
+            assert G.nodes[node]["claims"] == seed.nodes[node]["claims"]
+
+
+def test_neighbourhood_keeps_the_nearest_then_the_best_connected(seed):
+    lyon = f"{ID}city/lyon"
+    kept, distance, hidden = gn.Neighbourhoods(seed).ego(lyon, 2, limit=8)
+    assert kept[0] == lyon and len(kept) == 8
+    first = [n for n in kept if distance[n] == 1]
+    assert first == sorted(first, key=lambda n: (-seed.degree(n), n))
+    assert all(distance[n] <= 2 for n in kept)
+    everything = gn.Neighbourhoods(seed).ego(lyon, 2, limit=10_000)
+    assert hidden == len(everything[0]) - 8
+    # Reference data (Lyon located in France) is one step, never a way further.
+    assert f"{ID}city/paris" not in everything[0]
+
+
+def test_resolve_in_store_forgives_like_resolve(store):
+    assert gn.resolve_in_store(store, "city:boston") == f"{ID}city/boston"
+    assert gn.resolve_in_store(store, "pantheon assas") == f"{ID}organization/pantheon-assas"
+    assert gn.resolve_in_store(store, "La Nouvelle-Orléans") == f"{ID}city/new-orleans"
+    with pytest.raises(gn.UnknownEntityError, match="did you mean Marseille"):
+        gn.resolve_in_store(store, "Marseile")
+
+
 # --- Names -----------------------------------------------------------------------------------
 
 

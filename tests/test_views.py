@@ -13,7 +13,8 @@ import pytest
 from graph import network as gn
 from graph.namespaces import ONTOLOGY_GRAPH
 from graph.resources import ontology_file
-from graph.views import write_views
+from graph.views import EGO_LIMIT, write_entity_view, write_views
+from graph.views.layout import force_layout
 from graph.views.page import csp, json_for_script
 
 DATA = Path(__file__).parent / "data"
@@ -65,7 +66,7 @@ def test_build_writes_every_view_and_a_page_per_entity(views, seed):
 
 
 def test_pages_load_nothing_from_elsewhere(views):
-    for name in [*PAGES, "entity/entities-1.html"]:
+    for name in [*PAGES, "entity/entities.html"]:
         html = (views / name).read_text()
         policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
         assert policy and "default-src 'none'" in html_text.unescape(policy.group(1)), name
@@ -94,6 +95,71 @@ def test_vis_network_license_notice_is_shipped():
     assert "MIT License" in vendor.joinpath("LICENSE-MIT").read_text()
     assert "Apache License" in vendor.joinpath("LICENSE-APACHE-2.0").read_text()
     assert "@license" in vendor.joinpath("vis-network.min.js").read_text()[:2000]
+
+
+def test_failed_views_run_leaves_the_previous_views_whole(store, tmp_path, monkeypatch):
+    out = tmp_path / "views"
+    write_views(store, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    (out / "query-mine.html").write_text("<p>a page cvekg view wrote</p>")
+
+    def broken(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("graph.views.ViewWriter._timeline", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_views(store, out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == sorted(
+        [*before, Path("query-mine.html")]
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["views"]  # no temporary folder left
+    monkeypatch.undo()
+    write_views(store, out)
+    assert (out / "query-mine.html").is_file()  # pages of cvekg view are carried over
+
+
+def test_entity_view_on_demand_reads_only_its_neighbourhood(store, tmp_path, monkeypatch):
+    def whole_graph(*args, **kwargs):
+        raise AssertionError("the whole graph was projected")
+
+    monkeypatch.setattr(gn, "project", whole_graph)
+    page = write_entity_view(store, "MARSEILLE", tmp_path)
+    assert page == tmp_path / "entity" / "city-marseille.html"
+    html = page.read_text()
+    assert "Marseille participated in a City Pair with Orlando and Tampa" in html
+    assert '"entities":{"city-marseille"' in html
+
+
+def test_force_layout_keeps_linked_nodes_near_in_every_part():
+    G = nx.MultiDiGraph()
+    for part in range(4):
+        names = [f"{'zyxw'[part]}{i:03d}" for i in range(40 * (part + 1))]
+        G.add_edges_from((a, b) for a, b in zip(names, names[1:], strict=False))
+        G.add_edges_from((names[0], n) for n in names[2::3])
+    pos = force_layout(G)
+    for u, v in G.edges():
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 < 2000, (u, v)
+
+
+def test_views_do_not_import_pyvis_until_a_page_is_drawn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, graph.views, graph.network; "
+        "print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_bench_measures_a_small_synthetic_graph():
+    from graph.views.bench import measure
+
+    figures = measure(300, repeat=1, cap=0, browser=False)
+    assert figures["entities"] == 300 and figures["files"] > 300
+    assert figures["largest"] == "entity/entities.html"
 
 
 # --- In Chromium: one browser, a handful of pages --------------------------------------------
@@ -184,7 +250,7 @@ def test_city_pairs_and_timeline_draw_their_projections(browser, views, seed, ar
     visit.finish(artifacts, "timeline")
 
 
-def test_index_search_and_entity_page_show_the_claims(browser, views, artifacts):
+def test_index_search_and_entity_page_show_the_claims(browser, views, seed, artifacts):
     visit = Visit(browser, views / "index.html")
     visit.page.fill("#search", "nouvelle orleans")
     link = visit.page.locator("#results a").first
@@ -192,6 +258,8 @@ def test_index_search_and_entity_page_show_the_claims(browser, views, artifacts)
     visit.finish(artifacts, "index")
     visit = Visit(browser, views / "entity" / "city-marseille.html")
     assert visit.page.url.endswith("#city-marseille")
+    kept, _, _ = gn.Neighbourhoods(seed).ego(f"{ID}city/marseille", 2, EGO_LIMIT)
+    assert visit.drawn() == len(kept)  # the page finds the same neighbourhood
     claims = visit.page.locator("#claims").inner_text()
     assert "Marseille participated in a City Pair with Orlando and Tampa" in claims
     assert visit.page.locator("#title").inner_text() == "Marseille"

@@ -9,28 +9,36 @@
 - ``timeline.html``: attacks, exchanges and meetings along a time axis, with the links between
   them; events dated only in words in lanes labelled with those words.
 - ``entity/<kind>-<slug>.html``: one address per entity (its two-step neighbourhood and every
-  claim about it, with quotes). Entities share bundle pages (``entity/entities-N.html``, one
-  copy of vis-network per :data:`BUNDLE` entities, the entity named by the URL's fragment);
-  each address is a two-line page that forwards to its bundle. Above
-  :data:`ENTITY_PAGES_LIMIT` entities no entity page is written: ``cvekg view --entity NAME``
-  writes one on demand.
+  claim about it, with quotes), a two-line page that forwards to ``entity/entities.html#<key>``.
+  That one page holds every entity, relation and claim once; it finds the entity's
+  neighbourhood and lays out its rings itself. Pages per entity, or bundles of entities each
+  with their neighbourhoods, would repeat the same hubs' surroundings: measured on the
+  synthetic 100k-triple corpus (15,848 entities), bundles of neighbouring entities wrote
+  140 MB, the one page 15 MB. Above :data:`ENTITY_PAGES_LIMIT` entities no entity page is
+  written: ``cvekg view --entity NAME`` writes one on demand, reading only that entity's
+  neighbourhood from the store.
 
-:func:`write_views` writes them all (``cvekg build`` and ``cvekg views`` call it);
+:func:`write_views` writes them all into a temporary folder renamed into place, so a failed
+run leaves the previous views whole (``cvekg build`` and ``cvekg views`` call it);
 :func:`render_triples_page` turns any CONSTRUCT result into a page (``cvekg view``, the
 server's "open as graph").
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import shutil
+import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
-from graph.views.layout import force_layout, geo_layout, radial_layout, timeline_layout
+from graph.views.layout import force_layout, geo_layout, timeline_layout
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
 if TYPE_CHECKING:
@@ -44,19 +52,19 @@ __all__ = [
     "render_triples_page",
     "render_graph_page",
     "render_entity_page",
+    "entity_page_data",
     "ViewWriter",
     "LARGE",
-    "BUNDLE",
     "ENTITY_PAGES_LIMIT",
+    "EGO_LIMIT",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: Above this many nodes a page shows an aggregate or the best connected part, not everything.
 LARGE = 2000
-#: Entities per entity bundle page.
-BUNDLE = 400
-#: Above this many entities, entity pages are written on demand only.
+#: Above this many entities (or five times as many relations), entity pages are written on
+#: demand only: the page of all entities would pass 20 MB.
 ENTITY_PAGES_LIMIT = 20000
 #: Nodes of an entity's neighbourhood drawn on its page.
 EGO_LIMIT = 120
@@ -81,6 +89,7 @@ def _nav(root: str, current: str = "") -> list[dict[str, Any]]:
 
 
 def _write(path: Path, text: str) -> Path:
+    """Write a page on its own (``cvekg view``): to a temporary name, then renamed."""
     from graph.build import atomic_writer
 
     with atomic_writer(path) as handle:
@@ -88,15 +97,40 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-class ViewWriter:
-    """Writes every view of one projected graph, one private method per page."""
+def _put(path: Path, text: str) -> Path:
+    """Write a page inside the views folder being built (itself renamed into place at the
+    end, so each file needs no rename of its own)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
 
-    def __init__(self, G: nx.MultiDiGraph, out: Path, sizes: dict[str, int] | None = None):
+
+class ViewWriter:
+    """Writes every view of one projected graph, one private method per page.
+
+    ``statements_of`` gives a claim's statements for the claims tables of entity pages (by
+    default the projection's own; :func:`write_views` reads them from the store instead).
+    """
+
+    def __init__(
+        self,
+        G: nx.MultiDiGraph,
+        out: Path,
+        sizes: dict[str, int] | None = None,
+        statements_of: Callable[[str], list] | None = None,
+    ):
         self.G = G
         self.out = Path(out)
         self.seconds: dict[str, float] = {}
-        self.entity_pages = G.number_of_nodes() <= ENTITY_PAGES_LIMIT
+        self.edge_count = G.number_of_edges()
+        self.entity_pages = (
+            G.number_of_nodes() <= ENTITY_PAGES_LIMIT and self.edge_count <= 5 * ENTITY_PAGES_LIMIT
+        )
         self.sizes = sizes or {}
+        claims = G.graph.get("claims", {})
+        self.statements_of = statements_of or (lambda c: claims.get(c, {}).get("statements", ()))
+        self._pairs: nx.MultiDiGraph | None = None
 
     def page_of(self, root: str) -> Callable[[Hashable], str | None]:
         """Where an entity's page is, from a page at ``root`` (``""`` or ``"../"``)."""
@@ -124,6 +158,12 @@ class ViewWriter:
         logger.info("views: %s", ", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items()))
         return written
 
+    def city_pairs(self) -> nx.MultiDiGraph:
+        """The city-pair graph (computed once: the index lists its exchanges too)."""
+        if self._pairs is None:
+            self._pairs = gn.city_pair_graph(self.G)
+        return self._pairs
+
     # --- overview ------------------------------------------------------------------------
 
     def _overview(self) -> list[Path]:
@@ -139,14 +179,13 @@ class ViewWriter:
                 edge_labels=False,
             )
             data = page_data(G, force_layout(G), page, self.page_of(""), _nav("", "overview.html"))
-            return [_write(self.out / "overview.html", render_page(data))]
+            return [_put(self.out / "overview.html", render_page(data))]
         return self._aggregated("overview.html", "", list(G.nodes), "group")
 
     def _aggregated(self, filename: str, root: str, members: list, key: str) -> list[Path]:
         """An aggregate page of ``members`` by ``key``, and a drill-down page per value."""
         G = self.G
-        sub = G.subgraph(members)
-        A = gn.aggregate(sub, key)
+        A = gn.aggregate(G, key, members)
         names = {g.key: (g.en, g.fr) for g in gn.GROUPS}
         links: dict[str, str] = {}
         written: list[Path] = []
@@ -179,7 +218,7 @@ class ViewWriter:
             lambda v: folder + links[v] if v in links else None,
             _nav(root, filename),
         )
-        return [_write(self.out / filename, render_page(data)), *written]
+        return [_put(self.out / filename, render_page(data)), *written]
 
     def _drill(self, path: Path, members: list, en: str, fr: str) -> list[Path]:
         G = self.G
@@ -189,21 +228,21 @@ class ViewWriter:
             if len({_value(G, n, key) for n in members}) > 1:
                 return self._aggregated_drill(path, members, key, en, fr)
         kept = _best_connected(G, members, LARGE)
-        sub = G.subgraph(kept)
+        sub = _induced(G, kept)
         note_en = note_fr = ""
         if len(kept) < len(members):
             note_en = f"Showing the {len(kept):,} best connected of {len(members):,}."
             note_fr = f"Les {len(kept):,} mieux connectées sur {len(members):,}."
         page = Page(path.stem, en, fr, note_en=note_en, note_fr=note_fr, edge_labels=False)
         data = page_data(sub, force_layout(sub), page, self.page_of("../"), _nav("../"))
-        return [_write(path, render_page(data, root="../"))]
+        return [_put(path, render_page(data, root="../"))]
 
     def _aggregated_drill(self, path: Path, members: list, key: str, en: str, fr: str):
         G = self.G
         by: dict[str, list] = defaultdict(list)
         for n in members:
             by[_value(G, n, key)].append(n)
-        A = gn.aggregate(G.subgraph(members), key)
+        A = gn.aggregate(G, key, members)
         written: list[Path] = []
         links = {}
         for value, d in A.nodes(data=True):
@@ -216,12 +255,12 @@ class ViewWriter:
             written += self._drill(sub_path, by[value], f"{en}: {label}", f"{fr} : {label}")
         page = Page(path.stem, f"{en}, by {key}", f"{fr}, par {key}")
         data = page_data(A, force_layout(A, spacing=220), page, links.get, _nav("../"))
-        return [_write(path, render_page(data, root="../")), *written]
+        return [_put(path, render_page(data, root="../")), *written]
 
     # --- city pairs ------------------------------------------------------------------------
 
     def _city_pairs(self) -> list[Path]:
-        C = gn.city_pair_graph(self.G)
+        C = self.city_pairs()
         note = ("", "")
         if C.number_of_nodes() > LARGE:
             kept = _best_connected(C, list(C.nodes), LARGE, keep=lambda n: C.degree(n) > 0)
@@ -231,7 +270,7 @@ class ViewWriter:
                 f"{len(kept):,} villes sur {C.number_of_nodes():,} : celles qui ont un échange, "
                 "puis les mieux connectées.",
             )
-            C = C.subgraph(kept).copy()
+            C = _induced(C, kept)
         pos, decorations = geo_layout(C)
         exchanges = sum(1 for *_, d in C.edges(data=True) if d.get("kind") == "exchange")
         page = Page(
@@ -248,7 +287,7 @@ class ViewWriter:
             note_fr=note[1],
         )
         data = page_data(C, pos, page, self.page_of(""), _nav("", "city-pairs.html"))
-        return [_write(self.out / "city-pairs.html", render_page(data))]
+        return [_put(self.out / "city-pairs.html", render_page(data))]
 
     # --- timeline --------------------------------------------------------------------------
 
@@ -264,7 +303,7 @@ class ViewWriter:
                 f"{len(kept):,} événements sur {T.number_of_nodes():,} : d'abord les "
                 f"{len(linked):,} liés à un autre.",
             )
-            T = T.subgraph(kept).copy()
+            T = _induced(T, kept)
         pos, decorations = timeline_layout(T)
         page = Page(
             "timeline",
@@ -279,86 +318,77 @@ class ViewWriter:
             note_fr=note[1],
         )
         data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"))
-        return [_write(self.out / "timeline.html", render_page(data))]
+        return [_put(self.out / "timeline.html", render_page(data))]
 
     # --- entities --------------------------------------------------------------------------
 
     def _entities(self) -> list[Path]:
+        G = self.G
         folder = self.out / "entity"
-        entities = [n for n, d in self.G.nodes(data=True) if d.get("kind")]
+        entities = [n for n, d in G.nodes(data=True) if d.get("kind")]
         if not self.entity_pages:
             logger.info("%d entities: entity pages are written on demand", len(entities))
             return []
-        written: list[Path] = []
-        entities.sort(key=lambda n: self.G.nodes[n]["key"])
-        for start in range(0, len(entities), BUNDLE):
-            number = start // BUNDLE + 1
-            bundle = entities[start : start + BUNDLE]
-            name = f"entities-{number}.html"
-            written.append(self._bundle(folder / name, bundle))
-            for n in bundle:
-                key = self.G.nodes[n]["key"]
-                html = render_redirect(f"{name}#{key}", self.G.nodes[n]["label_en"])
-                written.append(_write(folder / f"{key}.html", html))
-        keep = {p.name for p in written}
-        for stale in folder.glob("*.html"):
-            if stale.name not in keep:
-                stale.unlink()
+        data = entity_page_data(G, self.page_of("../"), _nav("../"), self.statements_of)
+        written = [_put(folder / "entities.html", render_page(data, root="../"))]
+        for n in entities:
+            key = G.nodes[n]["key"]
+            path = folder / f"{key}.html"
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(render_redirect(f"entities.html#{key}", G.nodes[n]["label_en"]))
+            written.append(path)
         return written
-
-    def _bundle(self, path: Path, homes: list) -> Path:
-        data = entity_bundle_data(self.G, homes, self.page_of("../"), _nav("../"))
-        return _write(path, render_page(data, root="../"))
 
     # --- index -----------------------------------------------------------------------------
 
     def _index(self) -> list[Path]:
-        return [_write(self.out / "index.html", render_index(index_context(self.G, self)))]
+        return [_put(self.out / "index.html", render_index(index_context(self.G, self)))]
 
 
-def entity_bundle_data(G: nx.MultiDiGraph, homes: list, page_of, nav) -> dict[str, Any]:
-    """The page data of an entity bundle: each home entity's neighbourhood (drawn as rings
-    around it) and the claims about it, over one shared node and edge list."""
-    egos: dict[Hashable, tuple[dict, int]] = {}
-    members: set[Hashable] = set()
-    claims_of: dict[Hashable, list[str]] = {}
+def entity_page_data(
+    G: nx.MultiDiGraph,
+    page_of,
+    nav,
+    statements_of: Callable[[str], Iterable] | None = None,
+    egos: dict[Hashable, tuple[list, dict, int]] | None = None,
+) -> dict[str, Any]:
+    """The data of an entity page: every node, relation and claim of ``G`` once, each node
+    with the claims about it, each claim with its statements for the claims table.
+
+    The page finds an entity's neighbourhood itself (the rules of
+    :meth:`graph.network.Neighbourhoods.ego`) and draws it as rings. ``egos`` gives
+    neighbourhoods already known instead (``(kept nodes, distances, left out)``), for a page
+    of one entity whose graph holds only its neighbourhood.
+    """
     terms = G.graph.get("terms", {})
     claims = G.graph.get("claims", {})
-    for n in homes:
-        ego, distance, hidden = gn.ego_graph(G, n, 2, EGO_LIMIT)
-        egos[n] = (radial_layout(ego, n, distance), hidden)
-        members.update(ego.nodes)
-        claims_of[n] = G.nodes[n].get("claims", [])
-        for c in claims_of[n]:
-            for s, _, o, is_iri in claims.get(c, {}).get("statements", ()):
-                members.add(s)
-                if is_iri and o in G:
-                    members.add(o)
-    B = G.subgraph(members)
-    index = {n: i for i, n in enumerate(B.nodes)}
-    table = Claims(B)
-    entities = {}
-    for n in homes:
-        pos, hidden = egos[n]
-        refs = [table.ref(c) for c in claims_of[n]]
-        entities[G.nodes[n]["key"]] = {
-            "node": index[n],
-            "ring": [[index[m], round(x, 1), round(y, 1)] for m, (x, y) in pos.items()],
-            "hidden": hidden,
-            "claims": [r for r in refs if r >= 0],
-        }
+    if statements_of is None:
+
+        def statements_of(c: str) -> Iterable:
+            return claims.get(c, {}).get("statements", ())
+
+    index = {n: i for i, n in enumerate(G.nodes)}
+    table = Claims(G)
+    about = {
+        n: [r for r in map(table.ref, d.get("claims", ())) if r >= 0] for n, d in G.nodes(data=True)
+    }
     for iri, row in zip(table.index, table.rows, strict=True):
-        row["st"] = _statements(claims.get(iri, {}).get("statements", ()), index, terms, G)
+        if iri in claims:
+            row["st"] = _statements(statements_of(iri), index, terms, G)
+    extra: dict[str, Any] = {"first": G.nodes[next(iter(G.nodes))].get("key", "") if len(G) else ""}
+    if egos:
+        extra["entities"] = {
+            G.nodes[n]["key"]: {
+                "node": index[n],
+                "near": [index[m] for m in kept if distance[m] == 1],
+                "far": [index[m] for m in kept if distance[m] == 2],
+                "hidden": hidden,
+            }
+            for n, (kept, distance, hidden) in egos.items()
+        }
+        extra["first"] = G.nodes[next(iter(egos))]["key"]
     page = Page("entity", "", "", mode="entity")
-    return page_data(
-        B,
-        {},
-        page,
-        page_of,
-        nav,
-        extra={"entities": entities, "first": G.nodes[homes[0]]["key"]},
-        claims=table,
-    )
+    return page_data(G, {}, page, page_of, nav, extra=extra, claims=table, about=about)
 
 
 def _statements(statements, index, terms, G) -> list[list[Any]]:
@@ -380,6 +410,24 @@ def _statements(statements, index, terms, G) -> list[list[Any]]:
     return rows or names
 
 
+def _induced(G: nx.MultiDiGraph, members: list) -> nx.MultiDiGraph:
+    """The subgraph of ``members`` as a graph of its own (a NetworkX subgraph view filters
+    every edge of every hub on each pass; this reads each member's out-edges once)."""
+    import networkx as nx
+
+    inside = set(members)
+    H = nx.MultiDiGraph(**G.graph)
+    H.add_nodes_from((n, G.nodes[n]) for n in members)
+    H.add_edges_from(
+        (u, v, k, d)
+        for u in members
+        for v, keys in G.adj[u].items()
+        if v in inside
+        for k, d in keys.items()
+    )
+    return H
+
+
 def _value(G: nx.MultiDiGraph, n: Hashable, key: str) -> str:
     d = G.nodes[n]
     if key == "year":
@@ -395,7 +443,10 @@ def _commonest(G: nx.MultiDiGraph, members: Iterable) -> str:
 
 
 def _best_connected(G, members: list, limit: int, keep=lambda n: False) -> list:
-    ranked = sorted(members, key=lambda n: (not keep(n), -G.degree(n), str(n)))
+    if len(members) <= limit:
+        return list(members)
+    degree = G.degree
+    ranked = sorted(members, key=lambda n: (not keep(n), -degree(n), str(n)))
     return ranked[:limit]
 
 
@@ -435,7 +486,7 @@ def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
     ]
     quoted = sum(1 for *_, d in G.edges(data=True) if d.get("quote"))
     entity_list = []
-    if len(search) <= 3000:
+    if writer.entity_pages and len(search) <= 3000:
         for g in gn.GROUPS:
             members = sorted(groups.get(g.key, ()), key=lambda n: G.nodes[n]["label_en"].casefold())
             entries = [
@@ -460,7 +511,7 @@ def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
             "(cvekg view --entity NOM).",
         )
     return {
-        "exchanges": _exchange_rows(G, page_of),
+        "exchanges": _exchange_rows(G, writer.city_pairs(), page_of),
         "views": views,
         "groups": [
             {
@@ -473,9 +524,9 @@ def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
             for g in gn.GROUPS
             if groups.get(g.key)
         ],
-        "summary_en": f"{G.number_of_nodes():,} entities, {G.number_of_edges():,} relations "
+        "summary_en": f"{G.number_of_nodes():,} entities, {writer.edge_count:,} relations "
         f"({quoted:,} of them quoted from a source), {len(G.graph.get('claims', {})):,} claims.",
-        "summary_fr": f"{G.number_of_nodes():,} entités, {G.number_of_edges():,} relations "
+        "summary_fr": f"{G.number_of_nodes():,} entités, {writer.edge_count:,} relations "
         f"(dont {quoted:,} citées d'une source), {len(G.graph.get('claims', {})):,} assertions.",
         "sources": sources,
         "references": G.graph.get("references", []),
@@ -486,9 +537,10 @@ def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
     }
 
 
-def _exchange_rows(G: nx.MultiDiGraph, page_of, limit: int = 300) -> list[dict[str, Any]]:
+def _exchange_rows(
+    G: nx.MultiDiGraph, C: nx.MultiDiGraph, page_of, limit: int = 300
+) -> list[dict[str, Any]]:
     """City-to-city exchanges for the index: who went where, when, and the source's words."""
-    C = gn.city_pair_graph(G)
     rows: dict[str, dict[str, Any]] = {}
     for u, v, d in C.edges(data=True):
         if d.get("kind") != "exchange":
@@ -513,21 +565,74 @@ def _exchange_rows(G: nx.MultiDiGraph, page_of, limit: int = 300) -> list[dict[s
 
 
 def write_views(store: ox.Store, out_dir: Path) -> list[Path]:
-    """Project the graph in ``store`` and write every view into ``out_dir``; return the files."""
+    """Project the graph in ``store`` and write every view into ``out_dir``; return the files.
+
+    The views are written into a new folder beside ``out_dir`` and renamed into place once
+    complete: a failed run leaves the previous views as they were, never half a folder. Pages
+    that ``cvekg view`` wrote there (``query-*.html``) are carried over.
+    """
     started = time.perf_counter()
-    G = gn.project(store)
-    projected = time.perf_counter() - started
-    writer = ViewWriter(G, Path(out_dir))
-    files = writer.write()
+    out_dir = Path(out_dir)
+    with gn.collector_paused():
+        G = gn.project(store, statements=False)
+        projected = time.perf_counter() - started
+        with _new_folder(out_dir) as folder:
+            writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
+            files = writer.write()
     logger.info("projection %.2f s; %d view files", projected, len(files))
-    return files
+    return [out_dir / path.relative_to(folder) for path in files]
+
+
+@contextlib.contextmanager
+def _new_folder(out_dir: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out_dir`` that replaces it when the block succeeds."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    try:
+        yield folder
+        for page in out_dir.glob("query-*.html") if out_dir.is_dir() else ():
+            if not (folder / page.name).exists():
+                shutil.copy2(page, folder / page.name)
+        folder.chmod(0o755)
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+            out_dir.rename(old / out_dir.name)
+        folder.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str = "") -> str:
     """Any projected graph as a page (force layout), e.g. a synthetic one for benchmarks."""
     page = Page("graph", title, title, edge_labels=G.number_of_edges() <= 300)
-    data = page_data(G, force_layout(G), page, page_of or (lambda n: None), _nav(root))
+    data = page_data(G, _layout(G), page, page_of or (lambda n: None), _nav(root))
     return render_page(data, root=root)
+
+
+#: Layouts of the last graphs drawn, by their nodes and links: the server redraws the same
+#: query result without laying it out again.
+_LAYOUTS: OrderedDict[str, dict] = OrderedDict()
+
+
+def _layout(G: nx.MultiDiGraph) -> dict:
+    digest = hashlib.sha256()
+    for n in sorted(map(str, G.nodes)):
+        digest.update(n.encode() + b"\0")
+    for u, v in sorted((str(u), str(v)) for u, v in G.edges()):
+        digest.update(f"{u}\0{v}\1".encode())
+    key = digest.hexdigest()
+    if key in _LAYOUTS:
+        _LAYOUTS.move_to_end(key)
+        return _LAYOUTS[key]
+    pos = force_layout(G)
+    _LAYOUTS[key] = pos
+    while len(_LAYOUTS) > 32:
+        _LAYOUTS.popitem(last=False)
+    return pos
 
 
 def render_triples_page(
@@ -550,10 +655,19 @@ def render_triples_page(
     return render_graph_page(G, title, page_of, root=link_root or "")
 
 
-def render_entity_page(G: nx.MultiDiGraph, node: Hashable, root: str = "") -> str:
-    """One entity's page on its own (for graphs too large to write them all)."""
-    writer = ViewWriter(G, Path("."))
-    data = entity_bundle_data(G, [node], writer.page_of(root), _nav(root))
+def render_entity_page(
+    G: nx.MultiDiGraph,
+    node: Hashable,
+    root: str = "",
+    ego: tuple[list, dict, int] | None = None,
+    page_of: Callable[[Hashable], str | None] | None = None,
+) -> str:
+    """One entity's page on its own (for graphs too large to write them all). ``ego`` is its
+    neighbourhood when already known (:func:`graph.network.neighbourhood`); ``page_of`` says
+    where the other entities' pages are (by default, as the views folder would have them)."""
+    egos = {node: ego or gn.Neighbourhoods(G).ego(node, 2, EGO_LIMIT)}
+    page_of = page_of or ViewWriter(G, Path(".")).page_of(root)
+    data = entity_page_data(G, page_of, _nav(root), egos=egos)
     return render_page(data, root=root)
 
 
@@ -592,8 +706,20 @@ def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path
 
 def write_entity_view(store: ox.Store, name: str, out_dir: Path) -> Path:
     """Write one entity's page (its neighbourhood and claims) into ``out_dir/entity/``: the
-    on-demand page for graphs too large to write them all."""
-    G = gn.project(store)
-    node = gn.resolve(G, name)
-    path = Path(out_dir) / "entity" / f"{G.nodes[node]['key']}.html"
-    return _write(path, render_entity_page(G, node, root="../"))
+    on-demand page for graphs too large to write them all.
+
+    Only the entity's neighbourhood is read from the store (:func:`graph.network.
+    neighbourhood`), never the whole graph, so it takes about the same time at any size.
+    """
+    node = gn.resolve_in_store(store, name)
+    G, ego = gn.neighbourhood(store, node, 2, EGO_LIMIT)
+    folder = Path(out_dir) / "entity"
+
+    def page_of(n: Hashable) -> str | None:  # the pages written so far, and this one
+        key = G.nodes[n].get("key")
+        if key and (n == node or (folder / f"{key}.html").exists()):
+            return f"{key}.html"
+        return None
+
+    path = folder / f"{G.nodes[node]['key']}.html"
+    return _write(path, render_entity_page(G, node, root="../", ego=ego, page_of=page_of))

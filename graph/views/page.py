@@ -115,6 +115,14 @@ class Claims:
         self.titles, self.refs = titles, refs
         self.index: dict[str, int] = {}
         self.rows: list[dict[str, Any]] = []
+        self._sources: dict[str, tuple[str, str]] = {}
+
+    def _source(self, iri: str) -> tuple[str, str]:
+        """A source document's title and date (once per document: claims share them)."""
+        if iri not in self._sources:
+            doc = self.titles.get(iri, {})
+            self._sources[iri] = (doc.get("title", ""), format_date(doc.get("published")))
+        return self._sources[iri]
 
     def ref(self, iri: str | None) -> int:
         if not iri:
@@ -123,15 +131,15 @@ class Claims:
             return self.index[iri]
         claim = self.source.get(iri)
         if claim:
-            doc = self.titles.get(claim.get("source") or "", {})
+            title, date = self._source(claim.get("source") or "")
             row = {
                 "name": claim.get("name", ""),
                 "iri": iri,
                 "quote": claim.get("quote") or "",
                 "sentence": claim.get("sentence") or "",
                 "note": claim.get("note") or "",
-                "source": doc.get("title", ""),
-                "date": format_date(doc.get("published")),
+                "source": title,
+                "date": date,
             }
         elif iri in self.refs:
             ref = self.refs[iri]
@@ -192,9 +200,9 @@ def _options(net, large: bool) -> dict[str, Any]:
 def _node_meta(G: nx.MultiDiGraph, n: Hashable, claims: Claims, page_of) -> dict[str, Any]:
     d = G.nodes[n]
     facts = [
-        [f["label_en"], f["label_fr"], f["value"], claims.ref(f["claim"])]
+        [f.label_en, f.label_fr, f.value, claims.ref(f.claim)]
         for f in d.get("facts", ())
-        if not f["predicate"].endswith("#datePrecision")
+        if not f.predicate.endswith("#datePrecision")
     ]
     meta = {
         "iri": d.get("iri", str(n)),
@@ -223,9 +231,13 @@ def page_data(
     nav: list[dict[str, str]] | None = None,
     extra: dict[str, Any] | None = None,
     claims: Claims | None = None,
+    about: dict[Hashable, list[int]] | None = None,
 ) -> dict[str, Any]:
     """The JSON a page reads: vis-network nodes and edges (built with PyVis), their details,
-    the claims they cite, the legend and the options. Linear in the graph's size."""
+    the claims they cite, the legend and the options. Linear in the graph's size.
+
+    ``about`` gives each node the claims about it (indexes into ``claims``), for the claims
+    table of entity pages."""
     net = _network()
     claims = claims or Claims(G)
     ids = {n: i for i, n in enumerate(G.nodes)}
@@ -241,6 +253,9 @@ def page_data(
         for n, d in G.nodes(data=True)
     ]
     node_meta = [_node_meta(G, n, claims, page_of) for n in G.nodes]
+    if about is not None:
+        for n, m in zip(G.nodes, node_meta, strict=True):
+            m["claims"] = about.get(n, [])
     net.edges = []
     edge_meta = []
     for i, (u, v, key, d) in enumerate(G.edges(keys=True, data=True)):
@@ -334,6 +349,25 @@ def render_index(context: dict[str, Any]) -> str:
 
 
 def render_redirect(target: str, title: str) -> str:
-    """A tiny page that sends the browser to ``target`` (an entity inside a bundle page)."""
-    template = _environment().get_template("redirect.html")
-    return template.render(target=target, title=title, csp=csp([]))
+    """A tiny page that sends the browser to ``target`` (an entity inside the entities page).
+
+    The template is rendered once with markers that the escaped values then replace: a
+    views folder holds one such page per entity, and rendering each with Jinja would take
+    longer than writing them.
+    """
+    from markupsafe import escape
+
+    return _redirect_template().replace(_TITLE, escape(title)).replace(_TARGET, escape(target))
+
+
+#: Markers that no escaped text contains.
+_TARGET, _TITLE = "\x00target\x00", "\x00title\x00"
+
+
+@cache
+def _redirect_template() -> str:
+    return (
+        _environment()
+        .get_template("redirect.html")
+        .render(target=_TARGET, title=_TITLE, csp=csp([]))
+    )

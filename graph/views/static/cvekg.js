@@ -237,7 +237,7 @@
   }
   function openPage(i) {
     var m = meta.nodes[i];
-    if (data.entities && data.entities[m.key]) { location.hash = m.key; return; }
+    if (onThisPage(m)) { location.hash = m.key; return; }
     if (m.page) location.href = m.page;
   }
   function nodeButton(i) {
@@ -268,7 +268,7 @@
     panelTarget = { node: i };
     panelHeader(nodeLabel(i), pick(m.cls) || "", groupColor[m.group]);
     panel.appendChild(el("p", "iri", m.iri));
-    if (m.page || (data.entities && data.entities[m.key])) {
+    if (m.page || onThisPage(m)) {
       var isHere = data.mode === "entity" && currentKey === m.key;
       if (!isHere) {
         var open = el("button", "primary", m.count ? t("drill") : t("open"));
@@ -548,12 +548,125 @@
   var keyIndex = {};
   meta.nodes.forEach(function (m, i) { if (m.key) keyIndex[m.key] = i; });
 
-  function showEntity(key) {
-    var entry = data.entities[key];
-    if (!entry) { key = data.first; entry = data.entities[key]; }
-    currentKey = key;
+  // Who links to whom among the page's nodes (both ways), for the rings.
+  var linked = null;
+  function linkedTo(i) {
+    if (!linked) {
+      linked = {};
+      data.edges.forEach(function (e) {
+        (linked[e.from] = linked[e.from] || {})[e.to] = true;
+        (linked[e.to] = linked[e.to] || {})[e.from] = true;
+      });
+    }
+    return linked[i] || {};
+  }
+  function byText(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+  // The neighbourhood as rings: the entity in the middle, its neighbours on a ring, theirs on
+  // an outer ring near the neighbour that leads to them, each neighbour's share of the circle
+  // growing with its own neighbours; whoever has no such neighbour on an outer circle.
+  function rings(center, near, far) {
+    var RING = 180;
     var pos = {};
-    var indexes = entry.ring.map(function (r) { pos[r[0]] = { x: r[1], y: r[2] }; return r[0]; });
+    pos[center] = { x: 0, y: 0 };
+    var first = near.slice().sort(function (a, b) {
+      return byText(data.nodes[a].group, data.nodes[b].group) ||
+        byText(meta.nodes[a].label[0], meta.nodes[b].label[0]);
+    });
+    var children = {};
+    first.forEach(function (m) { children[m] = []; });
+    var orphans = [];
+    far.slice().sort(function (a, b) { return byText(meta.nodes[a].iri, meta.nodes[b].iri); })
+      .forEach(function (n) {
+        var links = linkedTo(n);
+        for (var k = 0; k < first.length; k++) {
+          if (links[first[k]]) { children[first[k]].push(n); return; }
+        }
+        orphans.push(n);
+      });
+    var total = 0;
+    first.forEach(function (m) { total += 1 + children[m].length; });
+    total = total || 1;
+    var r1 = Math.max(RING, first.length * 95 / (2 * Math.PI));
+    var r2 = r1 + RING;
+    var angle = -Math.PI / 2;
+    var outer = r2;
+    first.forEach(function (m) {
+      var share = 2 * Math.PI * (1 + children[m].length) / total;
+      var mid = angle + share / 2;
+      pos[m] = { x: r1 * Math.cos(mid), y: r1 * Math.sin(mid) };
+      var kids = children[m];
+      var capacity = Math.max(1, Math.floor(share * r2 / 90));
+      kids.forEach(function (kid, i) {
+        var level = Math.floor(i / capacity), slot = i % capacity;
+        var row = Math.min(capacity, kids.length - level * capacity);
+        var a = angle + share * (slot + 0.5) / row;
+        var r = r2 + level * 80;
+        pos[kid] = { x: r * Math.cos(a), y: r * Math.sin(a) };
+        outer = Math.max(outer, r);
+      });
+      angle += share;
+    });
+    outer += RING;
+    orphans.forEach(function (n, k) {
+      var a = 2 * Math.PI * k / Math.max(orphans.length, 1);
+      pos[n] = { x: outer * Math.cos(a), y: outer * Math.sin(a) };
+    });
+    return pos;
+  }
+
+  // An entity page holds either every entity (the page finds each one's neighbourhood) or
+  // one entity with its neighbourhood worked out in advance (data.entities).
+  function onThisPage(m) {
+    if (data.mode !== "entity" || !m.key) return false;
+    return data.entities ? !!data.entities[m.key] : keyIndex[m.key] !== undefined;
+  }
+  var hoods = null;
+  // The rules of graph.network.Neighbourhoods: every neighbour, then the best connected of
+  // those two steps away along quoted links, at most EGO_LIMIT in all.
+  function neighbourhood(c) {
+    var EGO_LIMIT = 120;
+    if (!hoods) {
+      hoods = { degree: new Array(data.nodes.length).fill(0), links: {} };
+      data.edges.forEach(function (e, j) {
+        var claim = claimOf(meta.edges[j].claim);
+        var quoted = !!(claim && claim.quote);
+        hoods.degree[e.from] += 1;
+        hoods.degree[e.to] += 1;
+        if (e.from === e.to) return;
+        var a = hoods.links[e.from] = hoods.links[e.from] || {};
+        var b = hoods.links[e.to] = hoods.links[e.to] || {};
+        a[e.to] = a[e.to] || quoted;
+        b[e.from] = b[e.from] || quoted;
+      });
+    }
+    function rank(a, b) {
+      return hoods.degree[b] - hoods.degree[a] || byText(meta.nodes[a].iri, meta.nodes[b].iri);
+    }
+    var around = hoods.links[c] || {};
+    var first = Object.keys(around).map(Number).sort(rank);
+    var seen = {};
+    seen[c] = true;
+    first.forEach(function (m) { seen[m] = true; });
+    var reached = {};
+    first.forEach(function (m) {
+      if (!around[m]) return;
+      var next = hoods.links[m] || {};
+      Object.keys(next).forEach(function (j) { if (next[j] && !seen[j]) reached[j] = true; });
+    });
+    var further = Object.keys(reached).map(Number);
+    var room = Math.max(EGO_LIMIT - 1 - first.length, 0);
+    var near = first.slice(0, EGO_LIMIT - 1);
+    var far = room ? further.sort(rank).slice(0, room) : [];
+    return { node: c, near: near, far: far,
+      hidden: first.length + further.length - near.length - far.length };
+  }
+
+  function showEntity(key) {
+    if (keyIndex[key] === undefined || (data.entities && !data.entities[key])) key = data.first;
+    var entry = (data.entities && data.entities[key]) || neighbourhood(keyIndex[key]);
+    currentKey = key;
+    var pos = rings(entry.node, entry.near, entry.far);
+    var indexes = [entry.node].concat(entry.near, entry.far);
     hiddenCount = entry.hidden || 0;
     data.title = meta.nodes[entry.node].label;
     data.intro = meta.nodes[entry.node].cls;
@@ -568,7 +681,7 @@
     if (typeof part === "number") {
       var link = el("a", "entity", nodeLabel(part));
       var m = meta.nodes[part];
-      if (data.entities[m.key]) link.href = "#" + m.key; else if (m.page) link.href = m.page;
+      if (onThisPage(m)) link.href = "#" + m.key; else if (m.page) link.href = m.page;
       return link;
     }
     return el("span", "literal", Array.isArray(part) ? pick(part) : part);
@@ -576,8 +689,8 @@
   function renderClaims() {
     var body = document.getElementById("claims-body");
     body.textContent = "";
-    var entry = data.entities[currentKey];
-    (entry.claims || []).forEach(function (ci) {
+    var about = meta.nodes[keyIndex[currentKey]].claims || [];
+    about.forEach(function (ci) {
       var claim = data.claims[ci];
       var tr = el("tr");
       var what = el("td", "statements");
@@ -595,7 +708,7 @@
       tr.appendChild(el("td", "muted", (claim.source || "") + (claim.date ? ", " + claim.date : "")));
       body.appendChild(tr);
     });
-    document.getElementById("claims").hidden = !(entry.claims || []).length;
+    document.getElementById("claims").hidden = !about.length;
   }
 
   // --- Start --------------------------------------------------------------------------------
