@@ -82,6 +82,7 @@ __all__ = [
     "sanitize_for_export",
     "city_pair_graph",
     "timeline_graph",
+    "induced",
     "ego_graph",
     "neighbourhood",
     "resolve_in_store",
@@ -222,9 +223,14 @@ def entity_key(iri: str) -> str:
     >>> entity_key("http://example.org/x?y=<z>")
     'http---example.org-x-y-z'
     """
-    rest = iri[len(str(ID)) :] if iri.startswith(str(ID)) else iri
-    key = re.sub(r"[^A-Za-z0-9._-]+", "-", rest.replace("/", "-")).strip("-.")
+    rest = iri[len(_ID) :] if iri.startswith(_ID) else iri
+    key = rest.replace("/", "-")
+    if not _SAFE_KEY.fullmatch(key):
+        key = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.")
     return key[:150] or "entity"
+
+
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(?<![.-])")
 
 
 @lru_cache(maxsize=4096)
@@ -401,6 +407,7 @@ class _Projector:
         self.references: list[dict[str, str]] = []
         self.nodes: set[str] = set()
         self._strings: dict[str, str] = {}
+        self._fact_labels: dict[str, tuple[str, str]] = {}
 
     def iri(self, text: str) -> str:
         """The one copy of ``text`` this projection keeps."""
@@ -559,7 +566,10 @@ class _Projector:
                     data["date_precision"] = re.sub(r"^unit", "", _local(iri)).lower()
                 elif name == "dateDescription":
                     data["date_description"] = value
-            facts.append(Fact(p, onto.label(p, "en"), onto.label(p, "fr"), value, lang, graph))
+            names = self._fact_labels.get(p)
+            if names is None:
+                names = self._fact_labels[p] = (onto.label(p, "en"), onto.label(p, "fr"))
+            facts.append(Fact(p, names[0], names[1], value, lang, graph))
         data["facts"] = facts
         if node in self.country:
             data["country"] = self.country[node]
@@ -1665,10 +1675,11 @@ def city_pair_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
                 folded.append((a, b, {**base, **_claim_of(e), "kind": "partners"}))
     for u, v, _ in folded:
         cities.update((u, v))
-    for n in sorted(cities):
-        C.add_node(n, **G.nodes[n])
-    for u, v, data in folded:
-        C.add_edge(u, v, key=f"{data['kind']}:{data['exchange']}", **data)
+    _fill(
+        C,
+        ((n, G.nodes[n]) for n in sorted(cities)),
+        ((u, v, f"{data['kind']}:{data['exchange']}", data) for u, v, data in folded),
+    )
     return C
 
 
@@ -1680,7 +1691,33 @@ def timeline_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The events (attacks, incidents, exchanges, meetings, agreements) and the edges among
     them: what followed what (``inWakeOf``, ``ledTo``, ``learnedAbout`` an attack...)."""
     events = [n for n, d in G.nodes(data=True) if d.get("group") in EVENT_GROUPS]
-    return G.subgraph(events).copy()
+    return induced(G, events)
+
+
+def induced(G: nx.MultiDiGraph, nodes: Iterable) -> nx.MultiDiGraph:
+    """The subgraph of ``nodes`` as a graph of its own that shares ``G``'s attribute dicts
+    (for reading: a change to one shows in the other).
+
+    NetworkX's subgraph view filters every edge of every hub on each pass, and ``copy()``
+    copies every attribute dict; this reads each node's out-edges once and copies nothing.
+    """
+    import networkx as nx
+
+    members = list(dict.fromkeys(nodes))
+    inside = set(members)
+    H = nx.MultiDiGraph(**G.graph)
+    _fill(
+        H,
+        ((n, G.nodes[n]) for n in members),
+        (
+            (u, v, k, d)
+            for u in members
+            for v, keyed in G.adj[u].items()
+            if v in inside
+            for k, d in keyed.items()
+        ),
+    )
+    return H
 
 
 def ego_graph(
@@ -1811,12 +1848,20 @@ def aggregate(
         A.add_node(v, count=len(found), members=found)
     weights: Counter[tuple[str, str]] = Counter()
     kinds: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
-    for u, w, d in G.edges(None if nodes is None else list(of), data=True):
-        if w not in of:
-            continue
-        pair = (of[u], of[w])
-        weights[pair] += 1
-        kinds[pair][(d.get("label_en", ""), d.get("label_fr", ""))] += 1
+    nbunch = None if nodes is None else list(of)
+    names = G.graph.get("predicates")
+    if names:  # a projection: its table labels each predicate once
+        for u, w, p in G.edges(nbunch, data="predicate"):
+            if w in of:
+                pair = (of[u], of[w])
+                weights[pair] += 1
+                kinds[pair][names.get(p) or (p, p)] += 1
+    else:
+        for u, w, d in G.edges(nbunch, data=True):
+            if w in of:
+                pair = (of[u], of[w])
+                weights[pair] += 1
+                kinds[pair][(d.get("label_en", ""), d.get("label_fr", ""))] += 1
     for (a, b), count in weights.items():
         top = [k for k, _ in kinds[(a, b)].most_common(2)]
         more = len(kinds[(a, b)]) - len(top)

@@ -35,6 +35,28 @@ def store(built_dir: Path):
     return open_store(built_dir)
 
 
+@pytest.fixture(scope="session")
+def trig_store():
+    """Load a hand-made TriG from ``tests/data`` into a store as a build leaves it: the
+    ontology in its graph, the TriG's graphs beside it."""
+    import pyoxigraph as ox
+
+    from graph.namespaces import ONTOLOGY_GRAPH
+    from graph.resources import ontology_file
+
+    def load(name: str) -> ox.Store:
+        store = ox.Store()
+        store.load(
+            path=str(ontology_file()),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+        )
+        store.load(path=str(DATA / name), format=ox.RdfFormat.TRIG)
+        return store
+
+    return load
+
+
 @pytest.fixture
 def sources_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped sources, for tests that plant errors."""

@@ -6,14 +6,11 @@ import json
 from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
 import pytest
 
 from graph import network as gn
 from graph.cli import main
 from graph.errors import CvekgError
-from graph.namespaces import ONTOLOGY_GRAPH
-from graph.resources import ontology_file
 
 DATA = Path(__file__).parent / "data"
 ID = "https://w3id.org/cvekg/id/"
@@ -21,21 +18,9 @@ LYON, NEW_ORLEANS = f"{ID}city/lyon", f"{ID}city/new-orleans"
 EXCHANGE, KATRINA = f"{ID}event/city-pair-lyon", f"{ID}incident/katrina"
 
 
-def load_store(trig: Path) -> ox.Store:
-    """A store as a build leaves it: the ontology in its graph, plus a hand-made TriG."""
-    store = ox.Store()
-    store.load(
-        path=str(ontology_file()),
-        format=ox.RdfFormat.TURTLE,
-        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
-    )
-    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
-    return store
-
-
 @pytest.fixture(scope="module")
-def small() -> nx.MultiDiGraph:
-    return gn.project(load_store(DATA / "network.trig"))
+def small(trig_store) -> nx.MultiDiGraph:
+    return gn.project(trig_store("network.trig"))
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +90,8 @@ def test_edges_carry_claim_quote_and_sentence_reference_edges_none(small):
     assert note == "A test note."
 
 
-def test_triples_of_a_construct_borrow_the_quote_of_their_asserted_inverse():
-    store = load_store(DATA / "network.trig")
+def test_triples_of_a_construct_borrow_the_quote_of_their_asserted_inverse(trig_store):
+    store = trig_store("network.trig")
     triples = list(
         store.query(
             "PREFIX cvekg: <https://w3id.org/cvekg/ontology#> "
@@ -293,3 +278,14 @@ def test_cli_stats_and_export(built_dir, tmp_path, capsys):
     target = tmp_path / "n.gexf"
     assert main(["export", "--format", "gexf", "-o", str(target), "--out", str(built_dir)]) == 0
     assert target.stat().st_size > 0
+
+
+def test_induced_keeps_the_edges_among_the_members_and_shares_their_data(seed):
+    members = [n for n in seed if seed.degree(n) > 2][:10]
+    H = gn.induced(seed, [*members, members[0]])
+    reference = seed.subgraph(members)
+    assert list(H) == members
+    assert sorted(H.edges(keys=True)) == sorted(reference.edges(keys=True))
+    u, v, k = next(iter(H.edges(keys=True)))
+    assert H.edges[u, v, k] is seed.edges[u, v, k]
+    assert H.nodes[u] is seed.nodes[u]

@@ -7,12 +7,9 @@ import re
 from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
 import pytest
 
 from graph import network as gn
-from graph.namespaces import ONTOLOGY_GRAPH
-from graph.resources import ontology_file
 from graph.views import EGO_LIMIT, write_entity_view, write_views
 from graph.views.layout import force_layout
 from graph.views.page import csp, json_for_script
@@ -21,18 +18,6 @@ DATA = Path(__file__).parent / "data"
 ID = "https://w3id.org/cvekg/id/"
 PAGES = ("index.html", "overview.html", "city-pairs.html", "timeline.html")
 XSS_LABEL = "</script><img src=x onerror=alert(1)>"
-
-
-def load_store(trig: Path) -> ox.Store:
-    """A store as a build leaves it: the ontology in its graph, plus a hand-made TriG."""
-    store = ox.Store()
-    store.load(
-        path=str(ontology_file()),
-        format=ox.RdfFormat.TURTLE,
-        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
-    )
-    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
-    return store
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +31,9 @@ def views(built_dir) -> Path:
 
 
 @pytest.fixture(scope="module")
-def xss_views(tmp_path_factory) -> Path:
+def xss_views(tmp_path_factory, trig_store) -> Path:
     out = tmp_path_factory.mktemp("xss") / "views"
-    write_views(load_store(DATA / "xss.trig"), out)
+    write_views(trig_store("xss.trig"), out)
     return out
 
 

@@ -131,6 +131,7 @@ class ViewWriter:
         claims = G.graph.get("claims", {})
         self.statements_of = statements_of or (lambda c: claims.get(c, {}).get("statements", ()))
         self._pairs: nx.MultiDiGraph | None = None
+        self._degree: dict[Hashable, int] | None = None
 
     def page_of(self, root: str) -> Callable[[Hashable], str | None]:
         """Where an entity's page is, from a page at ``root`` (``""`` or ``"../"``)."""
@@ -157,6 +158,12 @@ class ViewWriter:
             self.seconds[name] = time.perf_counter() - started
         logger.info("views: %s", ", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items()))
         return written
+
+    def degree(self) -> dict[Hashable, int]:
+        """Every node's degree (computed once: drill-down pages rank by it)."""
+        if self._degree is None:
+            self._degree = dict(self.G.degree)
+        return self._degree
 
     def city_pairs(self) -> nx.MultiDiGraph:
         """The city-pair graph (computed once: the index lists its exchanges too)."""
@@ -227,8 +234,8 @@ class ViewWriter:
             key = "year" if events > len(members) / 2 else "country"
             if len({_value(G, n, key) for n in members}) > 1:
                 return self._aggregated_drill(path, members, key, en, fr)
-        kept = _best_connected(G, members, LARGE)
-        sub = _induced(G, kept)
+        kept = _best_connected(G, members, LARGE, degree=self.degree())
+        sub = gn.induced(G, kept)
         note_en = note_fr = ""
         if len(kept) < len(members):
             note_en = f"Showing the {len(kept):,} best connected of {len(members):,}."
@@ -263,14 +270,15 @@ class ViewWriter:
         C = self.city_pairs()
         note = ("", "")
         if C.number_of_nodes() > LARGE:
-            kept = _best_connected(C, list(C.nodes), LARGE, keep=lambda n: C.degree(n) > 0)
+            degree = dict(C.degree)
+            kept = _best_connected(C, list(C), LARGE, keep=lambda n: degree[n] > 0, degree=degree)
             note = (
                 f"Showing {len(kept):,} of {C.number_of_nodes():,} cities: those with an "
                 "exchange, then the best connected.",
                 f"{len(kept):,} villes sur {C.number_of_nodes():,} : celles qui ont un échange, "
                 "puis les mieux connectées.",
             )
-            C = _induced(C, kept)
+            C = gn.induced(C, kept)
         pos, decorations = geo_layout(C)
         exchanges = sum(1 for *_, d in C.edges(data=True) if d.get("kind") == "exchange")
         page = Page(
@@ -296,14 +304,15 @@ class ViewWriter:
         note = ("", "")
         if T.number_of_nodes() > LARGE:
             linked = [n for n in T if T.degree(n) > 0]
-            kept = _best_connected(T, list(T.nodes), LARGE, keep=lambda n: T.degree(n) > 0)
+            degree = dict(T.degree)
+            kept = _best_connected(T, list(T), LARGE, keep=lambda n: degree[n] > 0, degree=degree)
             note = (
                 f"Showing {len(kept):,} of {T.number_of_nodes():,} events: the {len(linked):,} "
                 "linked to another event first.",
                 f"{len(kept):,} événements sur {T.number_of_nodes():,} : d'abord les "
                 f"{len(linked):,} liés à un autre.",
             )
-            T = _induced(T, kept)
+            T = gn.induced(T, kept)
         pos, decorations = timeline_layout(T)
         page = Page(
             "timeline",
@@ -410,24 +419,6 @@ def _statements(statements, index, terms, G) -> list[list[Any]]:
     return rows or names
 
 
-def _induced(G: nx.MultiDiGraph, members: list) -> nx.MultiDiGraph:
-    """The subgraph of ``members`` as a graph of its own (a NetworkX subgraph view filters
-    every edge of every hub on each pass; this reads each member's out-edges once)."""
-    import networkx as nx
-
-    inside = set(members)
-    H = nx.MultiDiGraph(**G.graph)
-    H.add_nodes_from((n, G.nodes[n]) for n in members)
-    H.add_edges_from(
-        (u, v, k, d)
-        for u in members
-        for v, keys in G.adj[u].items()
-        if v in inside
-        for k, d in keys.items()
-    )
-    return H
-
-
 def _value(G: nx.MultiDiGraph, n: Hashable, key: str) -> str:
     d = G.nodes[n]
     if key == "year":
@@ -442,11 +433,12 @@ def _commonest(G: nx.MultiDiGraph, members: Iterable) -> str:
     return max(counts, key=lambda g: (counts[g], g)) if counts else "other"
 
 
-def _best_connected(G, members: list, limit: int, keep=lambda n: False) -> list:
+def _best_connected(G, members: list, limit: int, keep=lambda n: False, degree=None) -> list:
+    """The ``limit`` members to draw: those ``keep`` wants, then the best connected."""
     if len(members) <= limit:
         return list(members)
-    degree = G.degree
-    ranked = sorted(members, key=lambda n: (not keep(n), -degree(n), str(n)))
+    degree = degree or dict(G.degree(members))
+    ranked = sorted(members, key=lambda n: (not keep(n), -degree[n], str(n)))
     return ranked[:limit]
 
 
