@@ -229,7 +229,9 @@ def _handle_job(store, job: dict, max_rows: int) -> Reply:
     if job["kind"] == "entity":
         return entity_reply(store, job["kind_"], job["slug"], job["format"])
     if job["kind"] == "view":
-        return view_reply(store, job["query"], job.get("title") or "", max_rows)
+        return view_reply(
+            store, job["query"], job.get("title") or "", max_rows, job.get("views", False)
+        )
     return Reply.text(500, f"unknown job {job['kind']!r}")
 
 
@@ -510,9 +512,12 @@ def _reference_title(store, graph: str) -> str:
     return graph
 
 
-def view_reply(store, query: str, title: str, max_rows: int) -> Reply:
+def view_reply(store, query: str, title: str, max_rows: int, views: bool = False) -> Reply:
     """A CONSTRUCT/DESCRIBE answer, or the ``?s ?p ?o`` rows of a SELECT, drawn as a graph by
-    ``graph.views.render_triples_page``; a table of the triples while that is not installed."""
+    ``graph.views.render_triples_page``; a table of the triples while that is not installed.
+
+    Entities link to their ``/entity/`` pages; the menu links to the built views at
+    ``/views/`` when ``views`` says the build has them."""
     import pyoxigraph as ox
 
     from graph.results import labels
@@ -547,7 +552,9 @@ def view_reply(store, query: str, title: str, max_rows: int) -> Reply:
         render_triples_page = None
     if render_triples_page is not None:
         try:
-            page = render_triples_page(store, triples, title)
+            page = render_triples_page(
+                store, triples, title, "/views/" if views else None, entity_path
+            )
         except Exception as exc:  # the table still answers the question
             logger.exception("graph view failed")
             note = f"The graph view failed ({type(exc).__name__}: {exc}): the triples as a table."
@@ -805,6 +812,10 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = self._static("index.html")
             elif path.startswith("/static/"):
                 reply = self._static(path.removeprefix("/static/"))
+            elif path in {"/views", "/views/"}:
+                reply = Reply.text(303, "See /views/index.html", Location="/views/index.html")
+            elif path.startswith("/views/"):
+                reply = self._views_file(path.removeprefix("/views/"))
             elif path == "/api/queries":
                 reply = self._queries()
             elif path.startswith("/entity/"):
@@ -874,6 +885,19 @@ class _Handler(BaseHTTPRequestHandler):
             return Reply.text(404, f"no static file {name}")
         headers = {"Cache-Control": "no-cache"}
         return Reply(200, _STATIC_TYPES[file.suffix], file.read_bytes(), headers)
+
+    def _views_file(self, name: str) -> Reply:
+        """A page of the built views (``build/views``), under the CSP its inline scripts need;
+        nothing outside that folder, and nothing but HTML."""
+        root = self.server.views_folder
+        if root is None or not root.is_dir():
+            return Reply.text(404, "no views were built (run cvekg build without --no-views)")
+        file = (root / name).resolve()
+        if not file.is_relative_to(root) or file.suffix != ".html" or not file.is_file():
+            return Reply.text(404, f"no view {name}")
+        page = file.read_text(encoding="utf-8")
+        headers = {"Cache-Control": "no-cache", "Content-Security-Policy": script_hashes_csp(page)}
+        return Reply(200, _STATIC_TYPES[".html"], page.encode("utf-8"), headers)
 
     def _queries(self) -> Reply:
         from graph.namespaces import PREFIXES
@@ -970,7 +994,10 @@ class _Handler(BaseHTTPRequestHandler):
         except QueryRefusedError as exc:
             return Reply.text(403, str(exc))
         title = (params.get("title") or [""])[-1][:200]
-        return self.server.pool.run({"kind": "view", "query": query, "title": title})
+        views = self.server.views_folder is not None and self.server.views_folder.is_dir()
+        return self.server.pool.run(
+            {"kind": "view", "query": query, "title": title, "views": views}
+        )
 
     def _entity(self, rest: str, query_string: str) -> Reply:
         kind, _, slug = rest.partition("/")
@@ -1035,6 +1062,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     pool: QueryPool
     queries_folder: Path | None
+    views_folder: Path | None
 
 
 def script_hashes_csp(page: str) -> str:
@@ -1073,6 +1101,7 @@ class SparqlServer:
             raise CvekgError(f"{trig}: no built graph (run cvekg build)")
         self.pool = QueryPool(trig, workers=workers, timeout=timeout, max_rows=max_rows)
         self.host, self.port, self.queries = host, port, queries
+        self.views = (Path(out) / "views").resolve()
         self.httpd: _HTTPServer | None = None
 
     def start(self) -> SparqlServer:
@@ -1085,6 +1114,7 @@ class SparqlServer:
             raise CvekgError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
         self.httpd.pool = self.pool
         self.httpd.queries_folder = self.queries
+        self.httpd.views_folder = self.views
         return self
 
     @property

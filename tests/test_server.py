@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -486,6 +487,28 @@ def test_view_of_a_construct(client: Client) -> None:
     assert "Attack places" in body.decode()
     status, _, body = client.request("GET", "/view?" + urllib.parse.urlencode({"query": FRENCH}))
     assert status == 400 and b"?s ?p ?o" in body
+
+
+def test_every_link_of_a_view_leads_somewhere(client: Client) -> None:
+    path = "/view?" + urllib.parse.urlencode({"query": PLACES})
+    page = client.request("GET", path)[2].decode()
+    menu = re.findall(r'<a [^>]*href="([^"#]+)"', page)
+    entities = set(re.findall(r'"page":\s*"([^"]+)"', page))
+    assert "/views/index.html" in menu and "/entity/city/nice" in entities
+    for link in {*menu, *entities}:
+        status, headers, _ = client.request("GET", link)
+        assert status == 200, link
+        assert headers["Content-Type"].startswith("text/html"), link
+
+
+def test_built_views_are_served_under_the_csp_of_their_scripts(client: Client) -> None:
+    assert client.request("GET", "/views")[1]["Location"] == "/views/index.html"
+    status, headers, body = client.request("GET", "/views/overview.html")
+    assert status == 200 and b"vis-network" in body
+    policy = headers["Content-Security-Policy"]
+    assert "'sha256-" in policy and "default-src 'none'" in policy
+    for outside in ("/views/../graph.trig", "/views/%2e%2e/graph.trig", "/views/x.js"):
+        assert client.request("GET", outside)[0] == 404, outside
 
 
 def test_head_and_unknown_paths(client: Client) -> None:

@@ -598,10 +598,12 @@ def _new_folder(out_dir: Path) -> Iterator[Path]:
         raise
 
 
-def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str = "") -> str:
-    """Any projected graph as a page (force layout), e.g. a synthetic one for benchmarks."""
+def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "") -> str:
+    """Any projected graph as a page (force layout), e.g. a synthetic one for benchmarks.
+    ``root`` is where the views folder is from the page; ``None`` leaves out the menu."""
     page = Page("graph", title, title, edge_labels=G.number_of_edges() <= 300)
-    data = page_data(G, _layout(G), page, page_of or (lambda n: None), _nav(root))
+    nav = _nav(root) if root is not None else []
+    data = page_data(G, _layout(G), page, page_of or (lambda n: None), nav)
     return render_page(data, root=root)
 
 
@@ -628,23 +630,33 @@ def _layout(G: nx.MultiDiGraph) -> dict:
 
 
 def render_triples_page(
-    store: ox.Store, triples: Iterable, title: str, link_root: str | None = None
+    store: ox.Store,
+    triples: Iterable,
+    title: str,
+    link_root: str | None = None,
+    entity_link: Callable[[str], str | None] | None = None,
 ) -> str:
     """A self-contained page of a CONSTRUCT result (any triples), with the same rules, legend,
     quotes and controls as the other views.
 
     ``link_root`` is where the views folder is from the page (``""`` when the page is written
-    into ``build/views``): entities then link to their pages. ``None`` (the default, for a page
-    served on its own) leaves the links out.
+    into ``build/views``, ``"/views/"`` when the server has it): the menu links to the views
+    and entities to their pages. ``None`` (the default, for a page on its own) leaves the links
+    out. ``entity_link`` maps an entity's IRI to its link instead (the server's ``/entity/``
+    pages, which exist for every entity).
     """
     G = gn.project_triples(store, triples)
 
     def page_of(n: Hashable) -> str | None:
-        if link_root is None or not G.nodes[n].get("kind"):
+        if not G.nodes[n].get("kind"):
+            return None
+        if entity_link is not None:
+            return entity_link(str(n))
+        if link_root is None:
             return None
         return f"{link_root}entity/{G.nodes[n]['key']}.html"
 
-    return render_graph_page(G, title, page_of, root=link_root or "")
+    return render_graph_page(G, title, page_of, root=link_root)
 
 
 def render_entity_page(

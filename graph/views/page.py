@@ -317,8 +317,9 @@ def _sizes(G: nx.MultiDiGraph) -> dict[Hashable, float]:
     return sizes
 
 
-def render_page(data: dict[str, Any], root: str = "") -> str:
-    """The HTML of a graph page: template, vis-network, our script and styles, the data."""
+def render_page(data: dict[str, Any], root: str | None = "") -> str:
+    """The HTML of a graph page: template, vis-network, our script and styles, the data.
+    ``root`` is where the views folder is from the page (``None``: the page stands alone)."""
     scripts = [_asset("vendor/vis-network.min.js"), _asset("static/cvekg.js")]
     template = _environment().get_template("page.html")
     return template.render(
