@@ -586,6 +586,7 @@ class _Worker:
     process: object
     conn: object
     number: int
+    generation: int = 0
 
 
 class QueryPool:
@@ -593,6 +594,9 @@ class QueryPool:
 
     A job waits at most ``timeout`` for a free worker, then at most ``timeout`` for its
     answer; a worker past the limit is killed and a fresh one started in the background.
+
+    When ``graph.trig`` changes (``cvekg build`` rewrote it), a new set of workers loads it
+    in the background while the old ones keep answering; then the new ones take over.
     """
 
     def __init__(self, trig: Path, workers: int = 2, timeout: float = 10.0, max_rows: int = 10000):
@@ -609,6 +613,59 @@ class QueryPool:
         self.graphs: set[str] = set()
         self.triples = 0
         self.replaced = 0
+        self.generation = 0
+        self.reloads = 0
+        self._stamp = self._file_stamp()
+        self._reloading = False
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = self.trig.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def reload_if_changed(self) -> bool:
+        """Start loading ``graph.trig`` into fresh workers if the file changed since the
+        current ones loaded it (a stat per request); ``True`` if a reload started."""
+        stamp = self._file_stamp()
+        with self._lock:
+            if stamp is None or stamp == self._stamp or self._reloading or self._closed:
+                return False
+            self._reloading, self._stamp = True, stamp
+        threading.Thread(target=self._reload, name="cvekg-reload", daemon=True).start()
+        return True
+
+    def _reload(self) -> None:
+        generation = self.generation + 1
+        fresh: list[_Worker] = []
+        try:
+            fresh = [self._spawn(generation) for _ in range(self.size)]
+            for worker in fresh:
+                self._await_ready(worker, deadline=300.0)
+        except CvekgError:
+            logger.exception("could not load the new %s; serving the old graph", self.trig)
+            for worker in fresh:
+                self._kill(worker)
+            with self._lock:
+                self._reloading = False
+            return
+        with self._lock:
+            self.generation = generation
+            self.reloads += 1
+            self._reloading = False
+        while True:  # the old idle workers go now; busy ones when they are done
+            try:
+                old = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            self._kill(old)
+        for worker in fresh:
+            if self._closed:
+                self._kill(worker)
+            else:
+                self._idle.put(worker)
+        logger.warning("reloaded %s: %s triples", self.trig, self.triples)
 
     def start(self) -> QueryPool:
         """Start every worker and wait until each has loaded the graph."""
@@ -618,7 +675,7 @@ class QueryPool:
             self._idle.put(worker)
         return self
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, generation: int | None = None) -> _Worker:
         import os
         import socket
         import subprocess
@@ -648,7 +705,12 @@ class QueryPool:
             theirs.close()
         with self._lock:
             self._started += 1
-            worker = _Worker(process, Connection(ours.detach()), self._started)
+            worker = _Worker(
+                process,
+                Connection(ours.detach()),
+                self._started,
+                self.generation if generation is None else generation,
+            )
             self._all.add(worker)
         return worker
 
@@ -661,7 +723,8 @@ class QueryPool:
         except EOFError:
             self._kill(worker)
             raise CvekgError(f"a query worker could not load {self.trig}") from None
-        self.graphs, self.triples = set(graphs), triples
+        if worker.generation >= self.generation:
+            self.graphs, self.triples = set(graphs), triples
 
     def _kill(self, worker: _Worker) -> None:
         worker.process.kill()
@@ -693,20 +756,29 @@ class QueryPool:
     def run(self, job: dict) -> Reply:
         """Answer ``job`` in a worker, or a 503 when the time limit passes."""
         started = time.monotonic()
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return Reply.text(
-                503,
-                f"every query worker stayed busy for {self.timeout:g} s; try again",
-                **{"Retry-After": "1"},
-            )
+        self.reload_if_changed()
+        while True:
+            try:
+                wait = max(0.0, self.timeout - (time.monotonic() - started))
+                worker = self._idle.get(timeout=wait)
+            except queue.Empty:
+                return Reply.text(
+                    503,
+                    f"every query worker stayed busy for {self.timeout:g} s; try again",
+                    **{"Retry-After": "1"},
+                )
+            if worker.generation >= self.generation:
+                break
+            self._kill(worker)  # it holds the graph as it was before a rebuild
         left = max(0.05, self.timeout - (time.monotonic() - started))
         try:
             worker.conn.send(job)
             if worker.conn.poll(left):
                 reply = worker.conn.recv()
-                self._idle.put(worker)
+                if worker.generation < self.generation:
+                    self._kill(worker)
+                else:
+                    self._idle.put(worker)
                 return reply
         except (EOFError, OSError, BrokenPipeError):
             logger.warning("query worker %s died; replacing it", worker.number)

@@ -415,6 +415,35 @@ def test_slow_query_is_stopped_while_others_are_answered(built_dir: Path) -> Non
         _stop(server, thread)
 
 
+def test_a_rebuilt_graph_is_served_without_a_restart(built_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    out.mkdir()
+    shutil.copy(built_dir / "graph.trig", out / "graph.trig")
+    server, thread = _start(out, timeout=10, workers=1)
+    try:
+        client = Client(server.url)
+        ask = "ASK { city:lyon rdfs:label 'Lyon (rebuilt)'@en }"
+        assert json.loads(client.get(ask)[2])["boolean"] is False
+        # A build writes the new graph beside the old one, then renames it into place.
+        extra = f'<{LYON}> <http://www.w3.org/2000/01/rdf-schema#label> "Lyon (rebuilt)"@en .'
+        new = out / ".graph.trig.new"
+        new.write_text((out / "graph.trig").read_text(encoding="utf-8") + "\n" + extra + "\n")
+        os.replace(new, out / "graph.trig")
+        deadline = time.monotonic() + 60
+        answers = []
+        while time.monotonic() < deadline:
+            status, _, body = client.get(ask)
+            assert status == 200  # the old workers answer while the new ones load
+            answers.append(json.loads(body)["boolean"])
+            if answers[-1]:
+                break
+            time.sleep(0.2)
+        assert answers[0] is False and answers[-1] is True
+        assert server.pool.reloads == 1 and server.pool.generation == 1
+    finally:
+        _stop(server, thread)
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 
