@@ -94,8 +94,7 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_graph_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", type=Path, default=Path("build"), help="built graph (default: build)")
-    p.add_argument("--sources", type=Path, help="sources to rebuild from when stale")
+    _add_build_options(p)
     p.add_argument("--queries", type=Path, help="folder of named queries (default: the shipped)")
 
 
@@ -225,31 +224,18 @@ def _add_view(sub: argparse._SubParsersAction) -> None:
 
 def _run_view(args: argparse.Namespace) -> int:
     from graph.network import entity_key, open_built
+    from graph.queries import read_query
     from graph.views import write_entity_view, write_query_view
 
     store = open_built(args.out, args.sources)
     if args.entity:
         print(write_entity_view(store, args.entity, args.out / "views"))
         return 0
-    try:
-        from graph.queries import read_query
-    except ImportError:  # the named queries arrive with the SPARQL commands
-        read_query = _read_query_text
     text, name = read_query(args.query, args.expression)
     title = args.title or (f"Query {name}" if name != "-e" else "Query")
     output = args.output or args.out / "views" / f"query-{entity_key(Path(name).stem)}.html"
     print(write_query_view(store, text, title, output))
     return 0
-
-
-def _read_query_text(source: str | None, expression: str | None) -> tuple[str, str]:
-    if expression is not None:
-        return expression, "-e"
-    if source == "-":
-        return sys.stdin.read(), "stdin"
-    if source and Path(source).is_file():
-        return Path(source).read_text(encoding="utf-8"), source
-    raise CvekgError(f"no query file {source!r}: give FILE.rq, - or -e 'QUERY'")
 
 
 def _add_path(sub: argparse._SubParsersAction) -> None:
