@@ -492,26 +492,43 @@ class _Projector:
             sources=self.sources,
             references=self.references,
             predicates={p: labels[1:] for p, labels in predicates.items()},
-            terms=self._terms(),
+            terms=self._terms(predicates),
             inverse=onto.inverse,
             subproperty={p: sorted(q) for p, q in onto.subproperty.items()},
         )
         return G
 
-    def _terms(self) -> dict[str, tuple[str, str]]:
-        """Labels of the predicates and classes the claims' statements use."""
-        fixed = {
-            RDF_TYPE: ("is a", "est un·e"),
-            RDFS_LABEL: ("label", "libellé"),
-            SKOS_ALT: ("also called", "autre nom"),
-        }
+    def _terms(self, predicates: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
+        """Labels (English, French) of the predicates and classes the claims' statements use.
+
+        Without kept statements (the views read them from the store later) that is every
+        predicate and class the projection met: the relations' ``predicates``, the literals',
+        the names' and every type.
+        """
+        onto = self.onto
         terms: dict[str, tuple[str, str]] = {}
+
+        def add(term: str) -> None:
+            if term not in terms:
+                terms[term] = _FIXED_TERMS.get(term) or (
+                    onto.label(term, "en"),
+                    onto.label(term, "fr"),
+                )
+
         for statements in self.statements.values():
             for _, p, o, _ in statements:
-                if p not in terms:
-                    terms[p] = fixed.get(p) or (self.onto.label(p, "en"), self.onto.label(p, "fr"))
-                if p == RDF_TYPE and o not in terms:
-                    terms[o] = (self.onto.label(o, "en"), self.onto.label(o, "fr"))
+                add(p)
+                if p == RDF_TYPE:
+                    add(o)
+        if not self.keep_statements:
+            for term in (RDF_TYPE, RDFS_LABEL, SKOS_ALT, *predicates):
+                add(term)
+            for literals in self.literals.values():
+                for p, *_ in literals:
+                    add(p)
+            for classes in self.types.values():
+                for cls in classes:
+                    add(cls)
         return terms
 
     def _class(self, node: str) -> str | None:
@@ -577,6 +594,12 @@ class _Projector:
 
 
 _ID, _CLAIM, _CVEKG = str(ID), str(CLAIM), str(CVEKG)
+#: Labels of the RDF and SKOS terms a claim uses, which the ontology does not label.
+_FIXED_TERMS = {
+    RDF_TYPE: ("is a", "est un·e"),
+    RDFS_LABEL: ("label", "libellé"),
+    SKOS_ALT: ("also called", "autre nom"),
+}
 
 
 def _fill(

@@ -262,3 +262,18 @@ def test_html_in_labels_and_quotes_stays_inert(browser, xss_views, artifacts):
     assert XSS_LABEL in panel and "<script>alert(3)</script> said so" in panel
     assert visit.page.evaluate("document.querySelectorAll('img, b, i').length") == 0
     visit.finish(artifacts, "xss")
+
+
+def test_entity_page_claims_name_relations_and_classes_by_their_labels(browser, views, artifacts):
+    visit = Visit(browser, views / "entity" / "event-city-pair-lyon-2017.html")
+    claims = visit.page.locator("#claims").inner_text()
+    assert "— host city — New Orleans" in claims
+    assert "— is a — City Pair exchange" in claims
+    assert "hostCity" not in claims and "CityPairExchange" not in claims
+    visit.page.select_option("#lang", "fr")
+    claims = visit.page.locator("#claims").inner_text()
+    assert "— ville hôte — La Nouvelle-Orléans" in claims
+    assert "— est un·e — Échange City Pair" in claims
+    assert "— délégation de — Lyon" in claims
+    visit.page.screenshot(path=str(artifacts / "entity-lyon-exchange-fr-full.png"), full_page=True)
+    visit.finish(artifacts, "entity-lyon-exchange-fr")
