@@ -18,7 +18,9 @@ _LONG_SPACE = re.compile(r"\s\s+")
 # Words whose trailing full stop does not end a sentence ("Dr. Erroll", "U.S. Embassy").
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "u.s", "u.k", "e.g", "i.e", "vs", "no", "jr"}
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?=\s+['\"(\[]?[A-Z0-9<])")
-_BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*[-*\u2022] )")
+# A blank line, or a line break before a bullet; "\r\n" and a lone "\r" break lines too.
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
+_BLOCK_BREAK = re.compile(rf"{_LINE_BREAK}[ \t]*{_LINE_BREAK}|{_LINE_BREAK}(?=[ \t]*[-*\u2022] )")
 
 
 @dataclass(frozen=True)

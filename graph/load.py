@@ -411,7 +411,9 @@ def _load_document(
         claim.quote = quotes[0] if quotes else None
         claim.prefix = given_prefix[0] if given_prefix else None
         claims.append(claim)
-    text = text_path.read_text(encoding="utf-8")
+    # Line breaks as the file has them ("\r\n" too): offsets count the characters on disk.
+    with open(text_path, encoding="utf-8", newline="") as handle:
+        text = handle.read()
     return Document(doc_iri, trig_path, text_path, text, claims, unclaimed)
 
 

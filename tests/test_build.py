@@ -86,6 +86,35 @@ def test_every_anchor_points_at_its_quote(built_dir: Path, store) -> None:
         assert " ".join(row["exact"].split()) == " ".join(row["quote"].split()), row["claim"]
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_offsets_count_the_line_breaks_of_the_file(
+    sources_copy: Path, tmp_path: Path, store, newline: str
+) -> None:
+    """A text saved with Windows (or old Mac) line breaks: every selector's offsets slice the
+    file as it is on disk, and the quotes still anchor across line breaks."""
+    from graph.sparql import open_store, select
+
+    path = sources_copy / TRIG.replace(".trig", ".txt")
+    with open(path, encoding="utf-8", newline="") as handle:
+        text = handle.read().replace("\n", newline)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=False)
+    query = """SELECT ?claim ?exact ?start ?end ?sentence WHERE {
+             ?claim cvekg:sentence ?sentence .
+             ?annotation oa:hasBody ?claim ; oa:hasTarget/oa:hasSelector ?q, ?p .
+             ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . }"""
+    rows = select(open_store(out), query)
+    assert len(rows) == 55
+    assert any(newline in row["exact"] for row in rows)
+    for row in rows:
+        assert text[int(row["start"]) : int(row["end"])] == row["exact"], row["claim"]
+    # Paragraph and bullet breaks end sentences as they do with "\n" line breaks.
+    sentences = {row["claim"]: row["sentence"] for row in rows}
+    assert sentences == {row["claim"]: row["sentence"] for row in select(store, query)}
+
+
 def test_failed_build_writes_nothing(sources_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(sources=sources_copy, out=out, views=False)
