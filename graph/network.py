@@ -839,15 +839,26 @@ def _read_provenance(store: ox.Store, projector: _Projector) -> None:
             "source": entry.get("source"),
             "note": entry.get("note"),
         }
+    _read_documents(store, projector)
+
+
+def _read_documents(
+    store: ox.Store, projector: _Projector, only: Iterable[str] | None = None
+) -> None:
+    """The source documents and reference datasets the claims and edges cite (titles, dates):
+    every one of them, or ``only`` those IRIs (a query result cites a few)."""
+    values = ""
+    if only is not None:
+        values = "VALUES ?d { " + " ".join(f"<{iri}>" for iri in sorted(set(only))) + " }"
     for doc, title, text, published, author in _rows(
         store,
-        """SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?text) (SAMPLE(?p) AS ?published)
-                  (SAMPLE(?al) AS ?author) WHERE {
+        f"""SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?text) (SAMPLE(?p) AS ?published)
+                  (SAMPLE(?al) AS ?author) WHERE {{ {values}
               ?d a cvekg:SourceDocument .
-              OPTIONAL { ?d cvekg:title ?t } OPTIONAL { ?d cvekg:text ?x }
-              OPTIONAL { ?d cvekg:published ?p }
-              OPTIONAL { ?d cvekg:author/rdfs:label ?al }
-            } GROUP BY ?d ORDER BY ?d""",
+              OPTIONAL {{ ?d cvekg:title ?t }} OPTIONAL {{ ?d cvekg:text ?x }}
+              OPTIONAL {{ ?d cvekg:published ?p }}
+              OPTIONAL {{ ?d cvekg:author/rdfs:label ?al }}
+            }} GROUP BY ?d ORDER BY ?d""",
     ):
         projector.sources.append(
             {
@@ -860,10 +871,10 @@ def _read_provenance(store: ox.Store, projector: _Projector) -> None:
         )
     for ref, title, description in _rows(
         store,
-        """SELECT ?r (SAMPLE(?t) AS ?title) (SAMPLE(?d) AS ?description) WHERE {
-              GRAPH ?r { ?r a cvekg:ReferenceDataset
-                OPTIONAL { ?r dcterms:title ?t } OPTIONAL { ?r dcterms:description ?d } }
-            } GROUP BY ?r ORDER BY ?r""",
+        f"""SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?x) AS ?description) WHERE {{ {values}
+              GRAPH ?d {{ ?d a cvekg:ReferenceDataset
+                OPTIONAL {{ ?d dcterms:title ?t }} OPTIONAL {{ ?d dcterms:description ?x }} }}
+            }} GROUP BY ?d ORDER BY ?d""",
     ):
         projector.references.append(
             {
@@ -935,6 +946,8 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
         projector.mentions[s].extend(graphs)
         projector.mentions[o].extend(graphs)
     _read_claims(store, projector, claims)
+    cited = {c["source"] for c in projector.claims.values() if c.get("source")}
+    _read_documents(store, projector, cited | {g for g in claims if not g.startswith(_CLAIM)})
     G = projector.build()
     for (s, p, o), how in marks.items():
         edge = G.edges[s, o, _local(p)]
@@ -1119,6 +1132,11 @@ def neighbourhood(
         for claim, entry in extra.claims.items():
             G.graph["claims"][claim] = {**entry, "statements": extra.statements[claim]}
         G.graph["terms"].update(extra._terms())
+        known = {doc["iri"] for doc in G.graph["sources"]}
+        cited = {c["source"] for c in extra.claims.values() if c.get("source")} - known
+        if cited:
+            _read_documents(store, extra, cited)
+            G.graph["sources"].extend(extra.sources)
     G.nodes[center]["claims"] = [c for c in about if c in G.graph["claims"]]
     return G, (kept, distance, hidden)
 

@@ -277,3 +277,32 @@ def test_entity_page_claims_name_relations_and_classes_by_their_labels(browser, 
     assert "— délégation de — Lyon" in claims
     visit.page.screenshot(path=str(artifacts / "entity-lyon-exchange-fr-full.png"), full_page=True)
     visit.finish(artifacts, "entity-lyon-exchange-fr")
+
+
+SOURCE_TITLE = "French and U.S. Communities Work Together to Counter Terrorist Radicalization"
+
+
+def test_query_and_on_demand_entity_pages_cite_the_source_of_every_quote(
+    browser, store, tmp_path, artifacts
+):
+    from graph.views import write_query_view
+
+    page = write_query_view(
+        store,
+        "CONSTRUCT { ?e cvekg:hostCity ?h . ?h cvekg:locatedIn ?c } "
+        "WHERE { ?e cvekg:hostCity ?h . ?h cvekg:locatedIn ?c . ?c a cvekg:Country }",
+        "Hosts",
+        tmp_path / "query-hosts.html",
+    )
+    visit = Visit(browser, page)
+    visit.click_node(f"{ID}city/new-orleans")
+    panel = visit.page.locator("#panel").inner_text()
+    assert f"— {SOURCE_TITLE}, 6 Jun 2019 · claim city-pair-lyon" in panel
+    assert "Reference data, no quote: Places: names, coordinates and countries" in panel
+    visit.finish(artifacts, "query-hosts")
+    visit = Visit(browser, write_entity_view(store, "Lyon", tmp_path))
+    rows = visit.page.locator("#claims-body tr")
+    assert rows.count() > 0
+    for i in range(rows.count()):
+        assert rows.nth(i).locator("td").nth(2).inner_text() == f"{SOURCE_TITLE}, 6 Jun 2019"
+    visit.finish(artifacts, "entity-lyon-on-demand")
