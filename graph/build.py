@@ -61,7 +61,15 @@ from graph.validate import (
     shacl_problems_in_store,
 )
 
-__all__ = ["BuildResult", "build", "OUTPUT_FILES", "is_stale", "atomic_writer", "input_files"]
+__all__ = [
+    "BuildResult",
+    "build",
+    "OUTPUT_FILES",
+    "is_stale",
+    "sources_of",
+    "atomic_writer",
+    "input_files",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -147,13 +155,41 @@ def input_files(sources: Path, ontology: Path | None = None) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
+def _recorded_sources(out: Path) -> Path | None:
+    """The sources folder ``out/build-info.json`` says the build in ``out`` was made from."""
+    try:
+        recorded = json.loads((out / "build-info.json").read_text(encoding="utf-8"))["sources"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Path(recorded) if isinstance(recorded, str) else None
+
+
+def sources_of(out: Path, sources: Path | None = None) -> Path:
+    """The sources folder to check the build in ``out`` against, and to rebuild it from.
+
+    ``sources`` when given; else the folder the build recorded in its ``build-info.json``,
+    if that folder still exists; else the shipped sources. So a build of another folder is
+    kept up to date from that folder, never silently rebuilt from the shipped sources.
+    """
+    if sources is not None:
+        return Path(sources)
+    recorded = _recorded_sources(Path(out))
+    if recorded is not None and recorded.is_dir():
+        return recorded
+    return sources_dir()
+
+
 def is_stale(out: Path, sources: Path | None = None) -> bool:
-    """True when ``out`` lacks a build or any input file is newer than it."""
-    info = out / "build-info.json"
+    """True when ``out`` lacks a build, was built from another folder than ``sources``, or
+    any input file is newer than it (``sources`` defaults to :func:`sources_of`)."""
+    out = Path(out)
     if not all((out / name).is_file() for name in OUTPUT_FILES):
         return True
-    built = info.stat().st_mtime
-    sources = sources or sources_dir()
+    sources = sources_of(out, sources)
+    recorded = _recorded_sources(out)
+    if recorded is None or recorded.resolve() != sources.resolve():
+        return True
+    built = (out / "build-info.json").stat().st_mtime
     return any(f.stat().st_mtime > built for f in input_files(sources))
 
 

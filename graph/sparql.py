@@ -259,9 +259,10 @@ def ensure_built(
     no browser. A stale one is rebuilt with the full build (views included), exactly as
     ``cvekg build`` would.
     """
-    from graph.build import build, is_stale
+    from graph.build import build, is_stale, sources_of
 
     out = Path(out) if out else Path("build")
+    sources = sources_of(out, sources)  # by default, the folder the build was made from
     if is_stale(out, sources):
         say = progress or (lambda line: logger.info(line))
         say(f"{out}/ is missing or older than the sources: building it first")

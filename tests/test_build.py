@@ -232,3 +232,43 @@ def test_non_editable_install_runs_from_any_folder(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (work / "build" / "report.md").is_file()
+
+
+def _label_of_lyon(out: Path) -> set[str]:
+    from graph.sparql import open_store, select
+
+    rows = select(
+        open_store(out), 'SELECT ?l WHERE { city:lyon rdfs:label ?l FILTER(lang(?l) = "en") }'
+    )
+    return {row["l"] for row in rows}
+
+
+def test_build_from_other_sources_is_rebuilt_from_them(sources_copy: Path, tmp_path: Path) -> None:
+    """`cvekg query --out OUT` on a build of another folder keeps to that folder: it sees
+    that folder's edits, and a rebuild never switches to the shipped sources."""
+    from graph.build import is_stale
+    from graph.resources import sources_dir
+    from graph.sparql import ensure_built
+
+    places = sources_copy / "places.ttl"
+    lyon = '"Lyon"@en , "Lyon"@fr'
+    places.write_text(places.read_text("utf-8").replace(lyon, '"Lugdunum"@en , "Lyon"@fr'), "utf-8")
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=False)
+    assert not is_stale(out)
+    assert is_stale(out, sources_dir())  # built from elsewhere: not a build of these
+
+    # Every input now looks newer than the build: it is rebuilt, from the folder it came from.
+    os.utime(out / "build-info.json", (1, 1))
+    ensure_built(out)
+    assert _label_of_lyon(out) == {"Lugdunum"}
+
+    # An edit of that folder is seen.
+    places.write_text(
+        places.read_text("utf-8").replace('"Lugdunum"@en', '"Lugdunum Nova"@en'), "utf-8"
+    )
+    later = (out / "build-info.json").stat().st_mtime + 10
+    os.utime(places, (later, later))
+    assert is_stale(out)
+    ensure_built(out)
+    assert _label_of_lyon(out) == {"Lugdunum Nova"}
