@@ -1507,16 +1507,27 @@ def communities(G: nx.MultiDiGraph, sourced_only: bool = True, seed: int = 1) ->
 
 
 def stats(G: nx.MultiDiGraph, k: int = 10, sourced_only: bool = True) -> dict[str, Any]:
-    """Counts, rankings and communities of the network, as plain data (JSON-ready)."""
+    """Counts, rankings and communities of the network, as plain data (JSON-ready).
+
+    With ``sourced_only`` (the default) the relations counted, the rankings and the
+    communities use quoted relations only; the first line's totals count every relation.
+    """
     import networkx as nx
 
     H = undirected(G, sourced_only)
     label = {n: node_label(G, n) for n in G}
     groups = Counter(d.get("group", "other") for _, d in G.nodes(data=True))
-    predicates = Counter(d.get("label_en", k) for _, _, k, d in G.edges(keys=True, data=True))
+    predicates = Counter(
+        d.get("label_en", k)
+        for _, _, k, d in G.edges(keys=True, data=True)
+        if d.get("quote") or not sourced_only
+    )
     found = communities(G, sourced_only)
     degree = dict(H.degree)
+    # degree_ranking's order, from the degrees counted above.
+    ranked = sorted(degree.items(), key=lambda item: (-item[1], item[0]))[:k]
     return {
+        "sourced_only": sourced_only,
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
         "sourced_edges": sum(1 for *_, d in G.edges(data=True) if d.get("quote")),
@@ -1524,7 +1535,7 @@ def stats(G: nx.MultiDiGraph, k: int = 10, sourced_only: bool = True) -> dict[st
         "components": nx.number_connected_components(H) if len(H) else 0,
         "groups": {g.key: groups[g.key] for g in GROUPS if groups[g.key]},
         "predicates": dict(predicates.most_common(k)),
-        "degree": [{"node": n, "label": label[n], "degree": d} for n, d in degree_ranking(G, k)],
+        "degree": [{"node": n, "label": label[n], "degree": d} for n, d in ranked],
         "betweenness": [
             {"node": n, "label": label[n], "score": round(s, 4)}
             for n, s in betweenness_ranking(G, k, sourced_only)
@@ -1548,6 +1559,7 @@ def stats(G: nx.MultiDiGraph, k: int = 10, sourced_only: bool = True) -> dict[st
 def format_stats(result: dict[str, Any]) -> str:
     """The text ``cvekg stats`` prints."""
     group_names = {g.key: g.en for g in GROUPS}
+    counted = "quoted" if result.get("sourced_only", True) else "quoted and reference"
     lines = [
         f"{result['nodes']} entities, {result['edges']} relations "
         f"({result['sourced_edges']} quoted), {result['claims']} claims, "
@@ -1556,10 +1568,10 @@ def format_stats(result: dict[str, Any]) -> str:
         "Entities by kind:",
         *(f"  {n:>5}  {group_names.get(g, g)}" for g, n in result["groups"].items()),
         "",
-        "Most used relations:",
+        f"Most used relations ({counted}):",
         *(f"  {n:>5}  {p}" for p, n in result["predicates"].items()),
         "",
-        "Most connected (degree, quoted relations):",
+        f"Most connected (degree, {counted} relations):",
         *(f"  {r['degree']:>5}  {r['label']}" for r in result["degree"]),
         "",
         "On the most shortest paths (betweenness):",

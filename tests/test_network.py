@@ -289,3 +289,24 @@ def test_induced_keeps_the_edges_among_the_members_and_shares_their_data(seed):
     u, v, k = next(iter(H.edges(keys=True)))
     assert H.edges[u, v, k] is seed.edges[u, v, k]
     assert H.nodes[u] is seed.nodes[u]
+
+
+def test_stats_count_quoted_relations_only_unless_asked_for_reference(built_dir, seed, capsys):
+    quoted = sum(
+        1 for *_, d in seed.edges(data=True) if d["label_en"] == "located in" and d["quote"]
+    )
+    every = sum(1 for *_, d in seed.edges(data=True) if d["label_en"] == "located in")
+    assert 0 < quoted < every
+    assert main(["stats", "-k", "30", "--out", str(built_dir)]) == 0
+    text = capsys.readouterr().out
+    assert f"  {quoted:>5}  located in\n" in text
+    assert "Most used relations (quoted):" in text
+    assert "Most connected (degree, quoted relations):" in text
+    assert main(["stats", "-k", "30", "--with-reference", "--out", str(built_dir)]) == 0
+    text = capsys.readouterr().out
+    assert f"  {every:>5}  located in\n" in text
+    assert "Most connected (degree, quoted and reference relations):" in text
+    # Reference data (every city located in its country) makes a country the best connected.
+    with_reference = gn.stats(seed, k=1, sourced_only=False)["degree"][0]
+    assert with_reference["label"] != gn.stats(seed, k=1)["degree"][0]["label"]
+    assert with_reference["degree"] == gn.degree_ranking(seed, 1, sourced_only=False)[0][1]
