@@ -306,3 +306,25 @@ def test_query_and_on_demand_entity_pages_cite_the_source_of_every_quote(
     for i in range(rows.count()):
         assert rows.nth(i).locator("td").nth(2).inner_text() == f"{SOURCE_TITLE}, 6 Jun 2019"
     visit.finish(artifacts, "entity-lyon-on-demand")
+
+
+def test_timeline_year_lines_never_precede_an_earlier_event_or_a_cut():
+    from graph.views.layout import timeline_layout
+
+    T = nx.MultiDiGraph()
+    dates = {"a": "2013", "b": "2016-12", "c": "2017-02", "d": "2019-11", "e": "2019-12"}
+    for n, date in dates.items():
+        T.add_node(n, date=date, group="attack")
+    pos, decorations = timeline_layout(T)
+    years = {
+        int(d["en"]): d["x"] - 6 for d in decorations if d["kind"] == "text" and d["en"].isdigit()
+    }
+    cuts = [d["x"] for d in decorations if d["kind"] == "text" and d["en"] == "≈ gap ≈"]
+    assert sorted(years) == [2013, 2016, 2017, 2019] and cuts
+    for year, x in years.items():
+        mine = [pos[n][0] for n in dates if dates[n].startswith(str(year))]
+        earlier = [pos[n][0] for n in dates if int(dates[n][:4]) < year]
+        assert x <= min(mine), year
+        assert all(x > e for e in earlier), (year, x, earlier)
+        assert all(x > c for c in cuts if c < min(mine)), (year, x, cuts)
+    assert list(years.values()) == sorted(years.values())

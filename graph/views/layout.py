@@ -361,9 +361,18 @@ def timeline_layout(
         )  # fmt: skip
     years = sorted({m // 12 for m in dated.values()})
     top, bottom = -lane / 2, (len(LANES) - 0.5) * lane
+    # A year's line sits where its January would be, unless a cut swallowed that January:
+    # then halfway between the cut (or the previous event) and the year's first event, never
+    # left of the year before.
+    before = -60.0  # where the lanes' lines start
     for year in years:
-        months = [m for m in x_of if m // 12 == year]
-        xs = x_of[min(months)] - (min(months) % 12) * month
+        months = sorted(m for m in x_of if m // 12 == year)
+        first = x_of[months[0]]
+        xs = first - (months[0] % 12) * month
+        lower = max([before, *(c for c in cuts if c < first)])
+        if xs < lower:
+            xs = (lower + first) / 2
+        before = x_of[months[-1]]
         decorations.append(
             {"kind": "line", "x1": xs, "y1": top, "x2": xs, "y2": bottom, "color": "#cbd5e1",
              "dash": [6, 6]}
