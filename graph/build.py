@@ -39,7 +39,7 @@ from graph.anchor import (
     SourceText,
     anchor_quote,
 )
-from graph.errors import BuildError, display_path
+from graph.errors import BuildError, CvekgError, display_path
 from graph.infer import Rules, infer_store
 from graph.load import Claim, Corpus, load_corpus, parse_rdf_file
 from graph.namespaces import (
@@ -787,6 +787,22 @@ def _publish(result: BuildResult, corpus: Corpus, temporary: dict[str, Path]) ->
 # --- build ------------------------------------------------------------------------------------
 
 
+def _check_out(out: Path, sources: Path) -> None:
+    """Refuse, before any work, an output folder the build cannot or must not write to."""
+    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise CvekgError(
+            f"{display_path(existing)}: cannot write the build here: it is a file, not a folder"
+        )
+    resolved, sources = out.resolve(), sources.resolve()
+    if resolved == sources or sources in resolved.parents:
+        # The next build would read the outputs (graph.ttl…) as sources.
+        raise CvekgError(
+            f"{display_path(out)}: cannot write the build here: it is inside the sources "
+            f"folder {display_path(sources)} (choose an output folder outside it)"
+        )
+
+
 def build(
     sources: Path | None = None,
     out: Path | None = None,
@@ -816,6 +832,7 @@ def build(
     out = Path(out) if out else Path("build")
     ontology = Path(ontology) if ontology else ontology_file()
     shapes = Path(shapes) if shapes else shapes_file()
+    _check_out(out, sources)
     phases = _Phases(progress)
 
     phases.start("load")

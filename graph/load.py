@@ -43,6 +43,8 @@ __all__ = [
     "Corpus",
     "load_corpus",
     "parse_rdf_file",
+    "read_source",
+    "reference_graph_iri",
     "CLAIM_METADATA",
     "DOCUMENT_METADATA",
 ]
@@ -87,7 +89,7 @@ class _Locator:
 
     def find(self, claim: URIRef) -> tuple[int, int]:
         if self._data is None:
-            self._data = self.path.read_text(encoding="utf-8")
+            self._data = read_source(self.path)
             self._prefixes = _prefixes(self._data)
             self._found = _quote_locations(self._data, self._prefixes)
         found = self._found.get(str(claim))
@@ -211,10 +213,38 @@ def _line_column(data: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def read_source(path: Path, keep_line_breaks: bool = False) -> str:
+    """The text of a source file; bytes that are not UTF-8 give a ``file:line:column`` error.
+
+    With ``keep_line_breaks``, ``"\r\n"`` and ``"\r"`` stay as they are (offsets into a
+    text file count the characters on disk); otherwise they read as ``"\n"``, and a Turtle or
+    TriG file's byte order mark is dropped (the parsers refuse it; editors do not show it).
+    """
+    try:
+        with open(path, encoding="utf-8", newline="" if keep_line_breaks else None) as handle:
+            data = handle.read()
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()
+        before = raw[: exc.start].decode("utf-8", errors="replace")
+        before = before.replace("\r\n", "\n").replace("\r", "\n")
+        line, column = _line_column(before, len(before))
+        raise SourceError(
+            path,
+            line,
+            column,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}: {exc.reason}); save it as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise SourceError(path, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    if not keep_line_breaks and data.startswith("\ufeff"):
+        data = data[1:]
+    return data
+
+
 def parse_rdf_file(path: Path, fmt: str, into: Graph | Dataset | None = None) -> Graph | Dataset:
     """Parse a Turtle or TriG file; a syntax error becomes a ``file:line:column`` message."""
     target = into if into is not None else (Dataset() if fmt == "trig" else Graph())
-    data = path.read_text(encoding="utf-8")
+    data = read_source(path)
     try:
         target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except SyntaxError as exc:  # rdflib's BadSyntax is a SyntaxError
@@ -229,6 +259,18 @@ def parse_rdf_file(path: Path, fmt: str, into: Graph | Dataset | None = None) ->
     except Exception as exc:  # other parser failures (bad IRIs, bad escapes) still name the file
         raise SourceError(path, 1, 1, f"cannot parse {fmt.upper()}: {exc}") from None
     return target
+
+
+_NOT_IN_IRI_NAME = re.compile(r"[^\w.~-]")
+
+
+def reference_graph_iri(path: Path) -> str:
+    """The named graph of a reference file: ``…/graph/reference/<name>``, the name
+    percent-encoded where it holds what an IRI may not (``my places`` → ``my%20places``)."""
+    name = _NOT_IN_IRI_NAME.sub(
+        lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode("utf-8")), path.stem
+    )
+    return str(REFERENCE_GRAPH[name])
 
 
 def _load_into(
@@ -349,7 +391,7 @@ def _load_document(
     store: ox.Store, trig_path: Path, marked: set[tuple[str, str]], census: _Census
 ) -> Document:
     """Load one ``.trig`` file's claims into the store; read its default graph into Python."""
-    data = trig_path.read_text(encoding="utf-8")
+    data = read_source(trig_path)
     default = _load_into(store, trig_path, data, ox.RdfFormat.TRIG, marked=marked, census=census)
     del data
 
@@ -412,8 +454,7 @@ def _load_document(
         claim.prefix = given_prefix[0] if given_prefix else None
         claims.append(claim)
     # Line breaks as the file has them ("\r\n" too): offsets count the characters on disk.
-    with open(text_path, encoding="utf-8", newline="") as handle:
-        text = handle.read()
+    text = read_source(text_path, keep_line_breaks=True)
     return Document(doc_iri, trig_path, text_path, text, claims, unclaimed)
 
 
@@ -423,7 +464,7 @@ def _attach_unquoted_graphs(documents: list[Document], graphs: list[str], store:
     for doc in documents:
         if not todo:
             break
-        data = doc.trig_path.read_text(encoding="utf-8")
+        data = read_source(doc.trig_path)
         prefixes = _prefixes(data)
         for iri in sorted(todo):
             local = iri.rsplit("/", 1)[-1]
@@ -481,8 +522,8 @@ def load_corpus(
         census.classes.add(row[0])
     reference_iris = []
     for i, path in enumerate(ttl_paths, len(trig_paths) + 1):
-        iri = str(REFERENCE_GRAPH[path.stem])
-        data = path.read_text(encoding="utf-8")
+        iri = reference_graph_iri(path)
+        data = read_source(path)
         _load_into(store, path, data, ox.RdfFormat.TURTLE, ox.NamedNode(iri), marked)
         reference_iris.append((iri, path))
         if progress is not None:

@@ -272,3 +272,32 @@ def test_build_from_other_sources_is_rebuilt_from_them(sources_copy: Path, tmp_p
     assert is_stale(out)
     ensure_built(out)
     assert _label_of_lyon(out) == {"Lugdunum Nova"}
+
+
+def test_out_that_is_a_file_is_refused(sources_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "graph.trig"
+    out.write_text("mine\n", encoding="utf-8")
+    done = _cvekg_build(sources_copy, out)
+    assert done.returncode == 2
+    assert f"cvekg: {out}: cannot write the build here: it is a file, not a folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert out.read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("inside", ["", "build"])
+def test_out_in_the_sources_folder_is_refused(sources_copy: Path, inside: str) -> None:
+    before = sorted(p.name for p in sources_copy.iterdir())
+    done = _cvekg_build(sources_copy, sources_copy / inside)
+    assert done.returncode == 2
+    assert "cannot write the build here: it is inside the sources folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in sources_copy.iterdir()) == before
+
+
+def test_cvekg_build_latin1_text_exit_2(sources_copy: Path, tmp_path: Path) -> None:
+    path = sources_copy / TRIG.replace(".trig", ".txt")
+    path.write_bytes(path.read_bytes().replace(b"Toulouse", "Tülouse".encode("latin-1")))
+    done = _cvekg_build(sources_copy, tmp_path / "out")
+    assert done.returncode == 2
+    assert f"{path.name}:29:2: not valid UTF-8 (byte 0xfc" in done.stderr
+    assert "Traceback" not in done.stderr

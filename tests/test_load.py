@@ -65,3 +65,45 @@ def test_claims_keep_their_quote_and_location(sources_copy: Path) -> None:
     assert lyon.quote.startswith("During a City Pair in December 2017")
     text = (sources_copy / TRIG).read_text(encoding="utf-8").splitlines()
     assert text[lyon.line - 1].startswith("claim:city-pair-lyon cvekg:quote")
+
+
+@pytest.mark.parametrize("name", [TRIG, "places.ttl", TRIG.replace(".trig", ".txt")])
+def test_non_utf8_byte_gives_line_and_column(sources_copy: Path, name: str) -> None:
+    """A file saved as Latin-1 ("Orléans" as one byte 0xe9) names the place of that byte."""
+    path = sources_copy / name
+    lines = path.read_bytes().split(b"\n")
+    target = next(i for i, line in enumerate(lines) if i > 0 and len(line) > 10)
+    lines[target] = lines[target][:4] + "Orléans".encode("latin-1") + lines[target][4:]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(SourceError) as caught:
+        load_corpus(ontology_file(), sources_copy)
+    error = caught.value
+    assert (error.path, error.line, error.column) == (path, target + 1, 8)
+    assert "not valid UTF-8 (byte 0xe9" in error.message
+
+
+@pytest.mark.parametrize("name", [TRIG, "places.ttl"])
+def test_byte_order_mark_is_accepted(sources_copy: Path, name: str) -> None:
+    """Windows editors save UTF-8 with a byte order mark; errors still point at the right
+    column of the first line."""
+    path = sources_copy / name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    corpus = load_corpus(ontology_file(), sources_copy)
+    assert sum(c.size for d in corpus.documents for c in d.claims) > 0
+    path.write_bytes(b"\xef\xbb\xbf@prefix nope <http://example.org/> .\n")
+    with pytest.raises(SourceError) as caught:
+        load_corpus(ontology_file(), sources_copy)
+    assert (caught.value.line, caught.value.column) == (1, 9)
+
+
+def test_reference_file_name_not_valid_in_an_iri(sources_copy: Path) -> None:
+    """`my places.ttl` loads: its graph IRI percent-encodes the space."""
+    text = (sources_copy / "places.ttl").read_text(encoding="utf-8")
+    (sources_copy / "places.ttl").unlink()
+    (sources_copy / "my places.ttl").write_text(
+        text.replace("/graph/reference/places>", "/graph/reference/my%20places>"), "utf-8"
+    )
+    corpus = load_corpus(ontology_file(), sources_copy)
+    [reference] = corpus.references
+    assert str(reference.iri) == "https://w3id.org/cvekg/graph/reference/my%20places"
+    assert reference.facts > 0 and reference.has_source
