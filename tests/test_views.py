@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_text
+import json
 import re
 from pathlib import Path
 
@@ -328,3 +329,42 @@ def test_timeline_year_lines_never_precede_an_earlier_event_or_a_cut():
         assert all(x > e for e in earlier), (year, x, earlier)
         assert all(x > c for c in cuts if c < min(mine)), (year, x, cuts)
     assert list(years.values()) == sorted(years.values())
+
+
+def _links(page: Path) -> list[str]:
+    """Every link of a page: its anchors and, for graph pages, each node's and edge's page."""
+    html = page.read_text()
+    found = re.findall(r'href="([^"]*)"', html)
+    data = re.search(r'<script type="application/json" id="cvekg-data">(.*?)</script>', html, re.S)
+    if data:
+        loaded = json.loads(data.group(1))
+        if isinstance(loaded, dict):
+            found += [m["page"] for m in loaded["meta"]["nodes"] if m.get("page")]
+            found += [m["page"] for m in loaded["meta"]["edges"] if m.get("page")]
+        else:  # the index's search list
+            found += [e["href"] for e in loaded]
+    return found
+
+
+def test_large_graph_pages_link_only_to_entity_pages_that_exist(store, tmp_path, monkeypatch):
+    from graph.views import write_query_view
+
+    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)  # the seed graph is "large"
+    out = tmp_path / "views"
+    write_views(store, out)
+    assert not (out / "entity").exists()
+    write_entity_view(store, "Lyon", out)  # one page written on demand
+    query = write_query_view(
+        store,
+        "CONSTRUCT { ?e cvekg:delegationFrom ?f ; cvekg:hostCity ?h } "
+        "WHERE { ?e cvekg:delegationFrom ?f ; cvekg:hostCity ?h }",
+        "Visits",
+        out / "query-visits.html",
+    )
+    assert "entity/city-lyon.html" in _links(query)
+    index = (out / "index.html").read_text()
+    assert "New Orleans" in index  # the exchanges table names the cities without a link
+    for page in [*out.glob("*.html"), query]:
+        for href in _links(page):
+            target = href.partition("#")[0]
+            assert target and (page.parent / target).is_file(), (page.name, href)

@@ -641,9 +641,10 @@ def render_triples_page(
 
     ``link_root`` is where the views folder is from the page (``""`` when the page is written
     into ``build/views``, ``"/views/"`` when the server has it): the menu links to the views
-    and entities to their pages. ``None`` (the default, for a page on its own) leaves the links
-    out. ``entity_link`` maps an entity's IRI to its link instead (the server's ``/entity/``
-    pages, which exist for every entity).
+    and entities to their pages, as a views folder with every entity page has them. ``None``
+    (the default, for a page on its own) leaves the links out. ``entity_link`` maps an
+    entity's IRI to its link instead, or to ``None`` for no link (the server's ``/entity/``
+    pages, which exist for every entity; the pages a large graph's views folder holds).
     """
     G = gn.project_triples(store, triples)
 
@@ -704,8 +705,15 @@ def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path
     if not triples:
         raise CvekgError("the query returned no triples: nothing to draw")
     out = Path(out)
-    root = "" if (out.parent / "index.html").exists() else None
-    return _write(out, render_triples_page(store, triples, title, link_root=root))
+    folder = out.parent
+    if not (folder / "index.html").exists():
+        return _write(out, render_triples_page(store, triples, title))
+
+    def entity_link(iri: str) -> str | None:  # a large graph's folder has only some pages
+        page = f"entity/{gn.entity_key(iri)}.html"
+        return page if (folder / page).is_file() else None
+
+    return _write(out, render_triples_page(store, triples, title, "", entity_link))
 
 
 def write_entity_view(store: ox.Store, name: str, out_dir: Path) -> Path:
