@@ -214,18 +214,44 @@ def _kept_as_is(local: str, lexical: str) -> bool:
     return canonical is not None and bool(canonical.fullmatch(lexical)) and lexical != "-0"
 
 
+#: What can hold a quote or ``^^`` that is not syntax: IRIs, comments, strings (long and
+#: short, either quote). Scanned in order, these tell where each string term starts.
+_OPAQUE = re.compile(
+    r"<[^<>\n]*>|#[^\n]*"
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'",
+    re.S,
+)
+
+
+def _terms_starting_at(data: str, starts: set[int]) -> set[int]:
+    """Which of ``starts`` begin a string term of the text (rather than fall inside a string
+    or a comment): the text's strings, comments and IRIs are scanned up to the last one."""
+    last = max(starts)
+    found = set()
+    for token in _OPAQUE.finditer(data):
+        begin = token.start()
+        if begin > last:
+            break
+        if begin in starts:
+            found.add(begin)
+    return found
+
+
 def protect_literals(data: str, prefixes: dict[str, str]) -> tuple[str, set[tuple[str, str]]]:
     """Mark in Turtle/TriG text the typed literals Oxigraph would rewrite.
 
     Returns the text to parse and the set of ``(lexical form, XSD local name)`` marked. The
-    search starts from each ``^^``, so text without typed literals costs one scan.
+    search starts from each ``^^``, so text without typed literals costs one scan; a text
+    with some is scanned once more, to leave alone those written inside a string or comment.
     """
     marked: set[tuple[str, str]] = set()
     if "^^" not in data:
         return data, marked
     xsd_prefixes = tuple(sorted(p for p, ns in prefixes.items() if ns == XSD))
-    out: list[str] = []
-    pos = 0
+    candidates: list[tuple[int, re.Match, str, str]] = []
     for match in _rewritten_datatype(xsd_prefixes).finditer(data):
         local = match.group(1) or match.group(2)
         # The literal ends just before "^^"; the lexical forms of these types hold no quote.
@@ -238,6 +264,15 @@ def protect_literals(data: str, prefixes: dict[str, str]) -> tuple[str, set[tupl
         if start <= 0 or data[start - 1] in (quote, "\\") or not lexical:
             continue  # a long string or an escaped quote: left as it is
         if "\\" in lexical or "\n" in lexical or _kept_as_is(local, lexical):
+            continue
+        candidates.append((start, match, lexical, local))
+    if not candidates:
+        return data, marked
+    terms = _terms_starting_at(data, {start for start, *_ in candidates})
+    out: list[str] = []
+    pos = 0
+    for start, match, lexical, local in candidates:
+        if start not in terms:
             continue
         marked.add((lexical, local))
         out.append(data[pos : match.start()])

@@ -83,3 +83,22 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
     bar.finish("anchor", 0.25)
     assert "█" * BarProgress.WIDTH in terminal.getvalue()
     assert terminal.getvalue().endswith("anchor    done in 0.25 s\n")
+
+
+def test_typed_literal_quoted_inside_a_string_is_left_alone() -> None:
+    """A note quoting Turtle (`"43.30"^^xsd:decimal`) keeps its words: only terms are marked."""
+    note = 'Turtle for it: "43.30"^^xsd:decimal, or "43.3"^^xsd:decimal'
+    text = (
+        f"@prefix xsd: <{XSD_NS}> .\n"
+        f'# a comment: "9.0"^^xsd:decimal\n'
+        f'<http://a> <http://note> """{note}""" , \'says "7.0"^^xsd:decimal\' ;\n'
+        f'    <http://lat> "43.30"^^xsd:decimal .\n'
+    )
+    marked_text, marked = protect_literals(text, {"xsd": XSD_NS})
+    assert marked == {("43.30", "decimal")}
+    store = ox.Store()
+    store.load(marked_text, ox.RdfFormat.TURTLE)
+    typed = restore_protected(store, marked)
+    notes = {q.object.value for q in store if q.predicate.value == "http://note"}
+    assert notes == {note, 'says "7.0"^^xsd:decimal'}
+    assert typed == [f'<http://a> <http://lat> "43.30"^^<{XSD_NS}decimal> .\n']
