@@ -154,7 +154,7 @@ def test_bench_measures_a_small_synthetic_graph():
 class Visit:
     """A page opened with every non-file request refused and recorded, and errors collected."""
 
-    def __init__(self, browser, path: Path):
+    def __init__(self, browser, path: Path, fragment: str = ""):
         self.context = browser.new_context(viewport={"width": 1400, "height": 900})
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -173,7 +173,7 @@ class Visit:
         )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.as_uri())
+        self.page.goto(path.as_uri() + fragment)
         self.page.wait_for_selector("body[data-ready=true]", timeout=20000)
 
     def node_id(self, iri: str) -> int:
@@ -368,3 +368,24 @@ def test_large_graph_pages_link_only_to_entity_pages_that_exist(store, tmp_path,
         for href in _links(page):
             target = href.partition("#")[0]
             assert target and (page.parent / target).is_file(), (page.name, href)
+
+
+@pytest.mark.parametrize("fragment", ["#%", "#constructor", "#toString", "#__proto__", "#nope"])
+def test_entity_page_with_an_unknown_key_says_so_and_shows_an_entity(
+    browser, views, store, tmp_path, artifacts, fragment
+):
+    on_demand = write_entity_view(store, "Lyon", tmp_path)
+    for page in (views / "entity" / "entities.html", on_demand):
+        visit = Visit(browser, page, fragment)
+        note = visit.page.locator("#note")
+        assert note.is_visible()
+        shown = visit.page.locator("#title").inner_text()
+        assert shown and visit.drawn() > 1
+        wanted = fragment[1:]
+        assert note.inner_text().startswith(f"No entity “{wanted}” here: showing {shown} instead.")
+        visit.page.select_option("#lang", "fr")
+        assert note.inner_text().startswith(f"Aucune entité « {wanted} » ici : voici ")
+        visit.page.evaluate("location.hash = 'city-lyon'")
+        visit.page.wait_for_function("document.title.startsWith('Lyon')")
+        assert "Aucune entité" not in note.inner_text()
+        visit.finish(artifacts, "entity-unknown-key")

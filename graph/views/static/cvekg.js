@@ -464,7 +464,8 @@
     search.placeholder = t("search");
     document.getElementById("title").textContent = pick(data.title);
     document.getElementById("intro").textContent = pick(data.intro);
-    var note = pick(data.note) + (hiddenCount ? " " + hiddenCount + t("hidden") : "");
+    var note = (missingKey !== null ? missingNote() + " " : "") + pick(data.note) +
+      (hiddenCount ? " " + hiddenCount + t("hidden") : "");
     var noteEl = document.getElementById("note");
     noteEl.textContent = note.trim();
     noteEl.hidden = !note.trim();
@@ -545,8 +546,19 @@
 
   var currentKey = null;
   var hiddenCount = 0;
-  var keyIndex = {};
+  var missingKey = null;  // a key in the URL that names no entity of this page
+  // Keys come from the URL: no inherited property ("constructor", "__proto__") may answer.
+  var keyIndex = Object.create(null);
   meta.nodes.forEach(function (m, i) { if (m.key) keyIndex[m.key] = i; });
+  function own(object, key) { return !!object && Object.prototype.hasOwnProperty.call(object, key); }
+  function entityOf(key) {
+    if (data.entities) return own(data.entities, key) ? data.entities[key] : null;
+    return key in keyIndex ? neighbourhood(keyIndex[key]) : null;
+  }
+  function hashKey() {
+    var raw = location.hash.slice(1);
+    try { return decodeURIComponent(raw); } catch (e) { return raw; }  // "#%" is no escape
+  }
 
   // Who links to whom among the page's nodes (both ways), for the rings.
   var linked = null;
@@ -618,7 +630,7 @@
   // one entity with its neighbourhood worked out in advance (data.entities).
   function onThisPage(m) {
     if (data.mode !== "entity" || !m.key) return false;
-    return data.entities ? !!data.entities[m.key] : keyIndex[m.key] !== undefined;
+    return data.entities ? own(data.entities, m.key) : m.key in keyIndex;
   }
   var hoods = null;
   // The rules of graph.network.Neighbourhoods: every neighbour, then the best connected of
@@ -662,9 +674,11 @@
   }
 
   function showEntity(key) {
-    if (keyIndex[key] === undefined || (data.entities && !data.entities[key])) key = data.first;
-    var entry = (data.entities && data.entities[key]) || neighbourhood(keyIndex[key]);
+    var entry = entityOf(key);
+    missingKey = key && !entry ? key : null;
+    if (!entry) { key = data.first; entry = entityOf(key); }
     currentKey = key;
+    panelTarget = null;  // the last entity's node may not be drawn around this one
     var pos = rings(entry.node, entry.near, entry.far);
     var indexes = [entry.node].concat(entry.near, entry.far);
     hiddenCount = entry.hidden || 0;
@@ -676,6 +690,11 @@
     fitAll(false);
     network.selectNodes([entry.node]);
     showNode(entry.node);
+  }
+  function missingNote() {
+    var shown = nodeLabel(keyIndex[currentKey]);
+    return lang === "fr" ? "Aucune entité \u00ab " + missingKey + " \u00bb ici : voici " + shown + "."
+      : "No entity \u201c" + missingKey + "\u201d here: showing " + shown + " instead.";
   }
   function statementPart(part) {
     if (typeof part === "number") {
@@ -714,8 +733,8 @@
   // --- Start --------------------------------------------------------------------------------
 
   if (data.mode === "entity") {
-    window.addEventListener("hashchange", function () { showEntity(decodeURIComponent(location.hash.slice(1))); });
-    showEntity(decodeURIComponent(location.hash.slice(1)));
+    window.addEventListener("hashchange", function () { showEntity(hashKey()); });
+    showEntity(hashKey());
   } else {
     var all = [];
     for (var i = 0; i < data.nodes.length; i++) all.push(i);
