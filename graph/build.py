@@ -637,12 +637,16 @@ def _rdflib_copy(store: ox.Store, typed: list[str]) -> Dataset:
     dataset = Dataset()
     bind_prefixes(dataset)
     dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
-    for quad in list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else []:
+    written = list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else []
+    # Every canonical copy out first: two written forms may share one (see restore_protected).
+    for quad in written:
         canonical = ox.Store()
         canonical.add(quad)
         stored = next(iter(canonical))
         graph = dataset.graph(from_ox(quad.graph_name))
         graph.remove((from_ox(stored.subject), from_ox(stored.predicate), from_ox(stored.object)))
+    for quad in written:
+        graph = dataset.graph(from_ox(quad.graph_name))
         graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     provenance = dataset.graph(PROVENANCE_GRAPH)
     for predicate in (OA.start, OA.end):

@@ -292,16 +292,27 @@ def unprotect(term):
 
 
 def restore_protected(store: ox.Store, marked: Iterable[tuple[str, str]]) -> list[str]:
-    """Store marked literals the way Oxigraph wants them; return their original N-Quads lines."""
+    """Store marked literals the way Oxigraph wants them; return their original N-Quads lines.
+
+    When the sources also wrote the canonical form itself on the same triple (``"49"`` typed
+    ``xsd:nonNegativeInteger`` and ``xsd:integer``), both become one quad in the store: its
+    line is returned too, so outputs and shapes see both values.
+    """
     lines: list[str] = []
+    restored: set[ox.Quad] = set()
     for lexical, local in sorted(marked):
         keep = ox.Literal(lexical, datatype=ox.NamedNode(KEEP + local))
         original = ox.Literal(lexical, datatype=ox.NamedNode(XSD + local))
         quads = list(store.quads_for_pattern(None, None, keep, None))
         for quad in quads:
             store.remove(quad)
-            store.add(ox.Quad(quad.subject, quad.predicate, original, quad.graph_name))
-            lines.append(nquad(quad.subject, quad.predicate, original, quad.graph_name))
+            s, p, g = quad.subject, quad.predicate, quad.graph_name
+            written = next(store.quads_for_pattern(s, p, original, g), None)
+            if written is not None and written not in restored:
+                lines.append(nquad(s, p, written.object, g))
+            store.add(ox.Quad(s, p, original, g))
+            restored.add(next(store.quads_for_pattern(s, p, original, g)))
+            lines.append(nquad(s, p, original, g))
     return lines
 
 

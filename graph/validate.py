@@ -263,7 +263,8 @@ def _datatype_ok(datatype: URIRef, path: URIRef | None = None, marked: bool = Fa
 
     With ``marked``, the store keeps some values of ``path`` canonically (an
     ``xsd:nonNegativeInteger`` as an ``xsd:integer``): marker graphs say what the sources
-    typed them, and the marker wins over the stored datatype.
+    typed them, and the markers win over the stored datatype. A value the sources typed two
+    ways (two markers) conforms only if both do.
     """
     if datatype == RDF.langString:
         return '(isLiteral(?value) && LANG(?value) != "")'
@@ -279,7 +280,14 @@ def _datatype_ok(datatype: URIRef, path: URIRef | None = None, marked: bool = Fa
         f"NOT EXISTS {{ GRAPH ?marker {{ ?focus {p} ?value }} "
         f'FILTER(STRSTARTS(STR(?marker), "{MARKER_GRAPHS}")) }}'
     )
-    return f"(EXISTS {{ GRAPH {mark} {{ ?focus {p} ?value }} }} || ({test} && {unmarked}))"
+    no_other = (
+        f"NOT EXISTS {{ GRAPH ?other {{ ?focus {p} ?value }} "
+        f'FILTER(STRSTARTS(STR(?other), "{MARKER_GRAPHS}") && ?other != {mark}) }}'
+    )
+    return (
+        f"((EXISTS {{ GRAPH {mark} {{ ?focus {p} ?value }} }} && {no_other}) "
+        f"|| ({test} && {unmarked}))"
+    )
 
 
 def _languages_ok(shapes: Graph, node) -> str:
@@ -336,10 +344,18 @@ def _compile_property(
     # Counts: one grouped query; a focus node is reported when any count is out of bounds.
     binds: list[str] = []
     conditions: list[str] = []
+    counted = "?v"
+    if marked:  # a value the sources typed two ways (two marker graphs) counts twice
+        binds.append(
+            f"OPTIONAL {{ GRAPH ?written {{ ?focus {p} ?v }} "
+            f'FILTER(STRSTARTS(STR(?written), "{MARKER_GRAPHS}")) }} '
+            f'BIND(IF(BOUND(?written), CONCAT(STR(?v), " ", STR(?written)), ?v) AS ?term)'
+        )
+        counted = "?term"
     for n in shapes.objects(shape, SH.minCount):
-        conditions.append(f"COUNT(DISTINCT ?v) < {int(n)}")
+        conditions.append(f"COUNT(DISTINCT {counted}) < {int(n)}")
     for n in shapes.objects(shape, SH.maxCount):
-        conditions.append(f"COUNT(DISTINCT ?v) > {int(n)}")
+        conditions.append(f"COUNT(DISTINCT {counted}) > {int(n)}")
     for i, value in enumerate(shapes.objects(shape, SH.hasValue)):
         binds.append(f"BIND(IF(sameTerm(?v, {_term(value)}), ?v, ?none) AS ?has{i})")
         conditions.append(f"COUNT(DISTINCT ?has{i}) < 1")

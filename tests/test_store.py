@@ -102,3 +102,33 @@ def test_typed_literal_quoted_inside_a_string_is_left_alone() -> None:
     notes = {q.object.value for q in store if q.predicate.value == "http://note"}
     assert notes == {note, 'says "7.0"^^xsd:decimal'}
     assert typed == [f'<http://a> <http://lat> "43.30"^^<{XSD_NS}decimal> .\n']
+
+
+def test_a_value_written_with_two_datatypes_keeps_both(sources_copy: Path, tmp_path: Path) -> None:
+    """The store keeps `"49"^^xsd:nonNegativeInteger , "49"^^xsd:integer` as one integer; every
+    output still says both (here with shapes that allow them)."""
+    from graph.build import build
+    from graph.resources import shapes_file
+
+    trig = sources_copy / "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"
+    text = trig.read_text(encoding="utf-8")
+    old = 'cvekg:killed "49"^^xsd:nonNegativeInteger .'
+    assert old in text
+    trig.write_text(text.replace(old, old[:-1] + ', "49"^^xsd:integer .'), encoding="utf-8")
+    shapes = tmp_path / "shapes.ttl"
+    constraint = "sh:path cvekg:killed ; sh:maxCount 1 ; sh:datatype xsd:nonNegativeInteger ;"
+    rules = shapes_file().read_text(encoding="utf-8")
+    assert constraint in rules
+    shapes.write_text(rules.replace(constraint, "sh:path cvekg:killed ;"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = build(sources=sources_copy, out=out, shapes=shapes, views=False)
+
+    orlando = URIRef("https://w3id.org/cvekg/id/attack/orlando-pulse-nightclub")
+    both = {Literal("49", datatype=XSD.nonNegativeInteger), Literal("49", datatype=XSD.integer)}
+    for name, fmt in (("graph.trig", "trig"), ("graph.jsonld", "json-ld")):
+        dataset = Dataset().parse(out / name, format=fmt)
+        assert {o for _, _, o, _ in dataset.quads((orlando, CVEKG.killed, None, None))} == both
+    for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt")):
+        union = Graph().parse(out / name, format=fmt)
+        assert set(union.objects(orlando, CVEKG.killed)) == both, name
+    assert {o for _, _, o, _ in result.dataset.quads((orlando, CVEKG.killed, None, None))} == both

@@ -106,3 +106,24 @@ def test_coverage_catches_reference_data_without_source(sources_copy: Path, tmp_
     )
     error = _fails(sources_copy, tmp_path / "out")
     assert any("reference data declares no source" in p for p in error.problems)
+
+
+def test_shacl_sees_a_count_written_twice_with_two_datatypes(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    """`"49"^^xsd:nonNegativeInteger , "49"^^xsd:integer` are two values (the store keeps
+    both as one integer): too many killed counts, and one of the wrong datatype."""
+    _replace(
+        sources_copy / TRIG,
+        'cvekg:killed "49"^^xsd:nonNegativeInteger .',
+        'cvekg:killed "49"^^xsd:nonNegativeInteger , "49"^^xsd:integer .',
+    )
+    error = _fails(sources_copy, tmp_path / "out")
+    orlando = [p for p in error.problems if "(attack:orlando-pulse-nightclub) cvekg:killed" in p]
+    message = "an attack has at most one killed count, an xsd:nonNegativeInteger"
+    assert sorted(orlando) == [
+        f"SHACL: Orlando Pulse nightclub attack (attack:orlando-pulse-nightclub) cvekg:killed: "
+        f"{message}",
+        f"SHACL: Orlando Pulse nightclub attack (attack:orlando-pulse-nightclub) cvekg:killed: "
+        f"{message} (value: 49)",
+    ]
