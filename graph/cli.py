@@ -1,16 +1,20 @@
 """The ``cvekg`` command. Each sub-command parses its arguments and calls one library function.
 
 Exit codes: 0 success; 1 the build found problems (or, with ``--fail-empty``, no results);
-2 bad input (a syntax error, an unknown name, a refused query, a missing file).
+2 bad input (a syntax error, an unknown name, a refused query, a missing file); 3 a query
+stopped by ``--timeout``; 130 interrupted (Ctrl+C).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from graph import __version__
 from graph.errors import CvekgError
@@ -18,8 +22,57 @@ from graph.errors import CvekgError
 __all__ = ["main"]
 
 
+T = TypeVar("T")
+
+
 def _print_err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+class QueryTimeoutError(CvekgError):
+    """A query ran past ``--timeout``."""
+
+    exit_code = 3
+
+
+def _interruptible(work: Callable[[], T], timeout: float | None, what: str = "query") -> T:
+    """``work()`` in a thread the main thread watches, so Ctrl+C and ``timeout`` stop it.
+
+    Oxigraph evaluates a query in native code without returning to Python, where a signal
+    would wait for it to finish; it releases the GIL meanwhile, so the main thread stays free
+    to notice. A query cannot be cancelled from outside, so stopping one ends the process.
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the main thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"cvekg-{what}", daemon=True)
+    thread.start()
+    try:
+        thread.join(timeout)
+    except KeyboardInterrupt:
+        _print_err(f"cvekg: interrupted; the {what} was stopped")
+        os._exit(130)  # the thread is still in native code: no clean way to unwind it
+    if thread.is_alive():
+        _print_err(f"cvekg: {what} stopped: it ran past --timeout {timeout:g} s")
+        os._exit(QueryTimeoutError.exit_code)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
 
 
 # --- build ---------------------------------------------------------------------------------
@@ -89,6 +142,12 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--fail-empty", action="store_true", help="exit 1 when there is no result (or ASK is no)"
     )
+    p.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="stop the query after this long, exit 3 (default: no limit; Ctrl+C stops it too)",
+    )
     _add_graph_options(p)
     p.set_defaults(run=_run_query)
 
@@ -100,17 +159,14 @@ def _add_graph_options(p: argparse.ArgumentParser) -> None:
 
 def _run_query(args: argparse.Namespace) -> int:
     from graph.queries import read_query
-    from graph.results import ask
+    from graph.results import answer
+    from graph.sparql import open_built
 
     text, _ = read_query(args.query, args.expression, args.queries)
-    result = ask(
-        text,
-        args.out,
-        args.sources,
-        args.format,
-        iris=args.iris,
-        with_sources=args.with_sources,
-        progress=lambda line: _print_err(f"cvekg: {line}"),
+    store = open_built(args.out, args.sources, lambda line: _print_err(f"cvekg: {line}"))
+    result = _interruptible(
+        lambda: answer(store, text, args.format, iris=args.iris, with_sources=args.with_sources),
+        args.timeout,
     )
     sys.stdout.buffer.write(result.body)
     sys.stdout.flush()

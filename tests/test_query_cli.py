@@ -6,8 +6,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -270,3 +272,33 @@ def test_fresh_build_is_only_read(built_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("[]")
     assert (built_dir / "build-info.json").stat().st_mtime_ns == stamp
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_timeout_stops_a_runaway_query(built_dir: Path) -> None:
+    started = time.monotonic()
+    done = _cvekg("query", "-e", SLOW, "--timeout", "1", "--out", str(built_dir))
+    assert done.returncode == 3 and done.stdout == ""
+    assert "ran past --timeout 1 s" in done.stderr
+    assert time.monotonic() - started < 15
+    assert _cvekg("query", "01", "--timeout", "0", "--out", str(built_dir)).returncode == 2
+
+
+def test_ctrl_c_stops_a_runaway_query(built_dir: Path) -> None:
+    """Oxigraph holds a query in native code, where Ctrl+C alone would wait for the end."""
+    command = shutil.which("cvekg")
+    assert command, "the cvekg command is installed with the package: pip install -e ."
+    process = subprocess.Popen(
+        [command, "query", "-e", SLOW, "--out", str(built_dir)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2)
+    assert process.poll() is None, "the query should still be running"
+    process.send_signal(signal.SIGINT)
+    stopped = time.monotonic()
+    err = process.communicate(timeout=10)[1]
+    assert process.returncode == 130 and "interrupted" in err
+    assert time.monotonic() - stopped < 3
