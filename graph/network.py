@@ -87,6 +87,7 @@ __all__ = [
     "neighbourhood",
     "resolve_in_store",
     "Neighbourhoods",
+    "LeftOut",
     "aggregate",
     "format_date",
 ]
@@ -1061,7 +1062,7 @@ def _degree(links: dict[tuple[str, str, str], bool]) -> int:
 
 def neighbourhood(
     store: ox.Store, center: str, radius: int = 2, limit: int = 150
-) -> tuple[nx.MultiDiGraph, tuple[list[str], dict[str, int], int]]:
+) -> tuple[nx.MultiDiGraph, tuple[list[str], dict[str, int], LeftOut]]:
     """One entity's neighbourhood projected from the store alone, without the whole graph.
 
     The same rules as :func:`ego_graph` on :func:`project` (nearest first, then the best
@@ -1069,7 +1070,7 @@ def neighbourhood(
     its neighbours and the candidates two steps away, so ``cvekg view --entity`` answers in
     a fraction of a second on a graph of any size. Returns the projection of the kept nodes
     (their edges, names, facts, and every claim about ``center``) and ``(kept, distances,
-    how many were left out)``.
+    how many were left out one and two steps away)``.
     """
     import pyoxigraph as ox
 
@@ -1104,7 +1105,7 @@ def neighbourhood(
     kept = [center, *first[: max(limit - 1, 0)], *second]
     distance = {center: 0, **{n: 1 for n in kept[1 : len(kept) - len(second)]}}
     distance.update({n: 2 for n in second})
-    hidden = len(first) + len(reached) + 1 - len(kept)
+    hidden = LeftOut(len(first) - min(len(first), max(limit - 1, 0)), len(reached) - len(second))
     inside = set(kept)
     triples = set()
     for node in kept:
@@ -1773,16 +1774,24 @@ def induced(G: nx.MultiDiGraph, nodes: Iterable) -> nx.MultiDiGraph:
     return H
 
 
+class LeftOut(NamedTuple):
+    """How many entities a neighbourhood left out: neighbours (one step away) and entities
+    two steps away. Past ``limit`` neighbours, every entity two steps away is left out."""
+
+    near: int
+    far: int
+
+
 def ego_graph(
     G: nx.MultiDiGraph, center: str, radius: int = 2, limit: int = 150
-) -> tuple[nx.MultiDiGraph, dict[str, int], int]:
+) -> tuple[nx.MultiDiGraph, dict[str, int], LeftOut]:
     """The neighbourhood of ``center`` up to ``radius`` (1 or 2) steps, edges read both ways;
     an edge without a quote (reference data) counts for the first step only.
 
     At most ``limit`` nodes are kept, nearest first and, at the same distance, the best
     connected first, so a hub does not drown the page. Returns the subgraph (a view), each
-    node's distance and how many nodes were left out. For many centres of one graph, build one
-    :class:`Neighbourhoods` and ask it for each.
+    node's distance and how many nodes were left out (:class:`LeftOut`). For many centres of
+    one graph, build one :class:`Neighbourhoods` and ask it for each.
     """
     kept, distance, hidden = Neighbourhoods(G).ego(center, radius, limit)
     return G.subgraph(kept), distance, hidden
@@ -1805,7 +1814,7 @@ class Neighbourhoods:
     [0, 0, 0, 0]
     >>> kept, distance, hidden = Neighbourhoods(G).ego("a", 2, limit=3)
     >>> kept, distance["c"], hidden
-    (['a', 'hub', 'c'], 2, 1)
+    (['a', 'hub', 'c'], 2, LeftOut(near=0, far=1))
     """
 
     def __init__(self, G: nx.MultiDiGraph):
@@ -1836,7 +1845,9 @@ class Neighbourhoods:
             frozenset(j for j, q in found.items() if q) for found in links
         ]
 
-    def ego(self, center: Hashable, radius: int = 2, limit: int = 150) -> tuple[list, dict, int]:
+    def ego(
+        self, center: Hashable, radius: int = 2, limit: int = 150
+    ) -> tuple[list, dict, LeftOut]:
         """``(kept nodes, their distances, how many were left out)`` around ``center``."""
         c = self.index[center]
         rank, quoted = self.rank, self.quoted
@@ -1869,7 +1880,7 @@ class Neighbourhoods:
             distance[self.nodes[j]] = 1
         for j in second:
             distance[self.nodes[j]] = 2
-        hidden = len(first) + beyond + 1 - len(shown)
+        hidden = LeftOut(len(first) - min(len(first), max(limit - 1, 0)), beyond - len(second))
         return [self.nodes[i] for i in shown], distance, hidden
 
 

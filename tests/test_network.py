@@ -145,9 +145,21 @@ def test_neighbourhood_keeps_the_nearest_then_the_best_connected(seed):
     assert first == sorted(first, key=lambda n: (-seed.degree(n), n))
     assert all(distance[n] <= 2 for n in kept)
     everything = gn.Neighbourhoods(seed).ego(lyon, 2, limit=10_000)
-    assert hidden == len(everything[0]) - 8
+    assert sum(hidden) == len(everything[0]) - 8
     # Reference data (Lyon located in France) is one step, never a way further.
     assert f"{ID}city/paris" not in everything[0]
+
+
+def test_neighbourhood_counts_left_out_neighbours_apart_from_those_two_steps_away():
+    G = nx.MultiDiGraph()
+    for i in range(130):
+        G.add_edge("hub", f"n{i:03d}", quote="q")
+        G.add_edge(f"n{i:03d}", f"far{i:03d}a", quote="q")
+        G.add_edge(f"n{i:03d}", f"far{i:03d}b", quote="q")
+    hoods = gn.Neighbourhoods(G)
+    assert hoods.ego("hub", 2, limit=120)[2] == gn.LeftOut(near=11, far=260)
+    assert hoods.ego("hub", 2, limit=200)[2] == gn.LeftOut(near=0, far=260 - 69)
+    assert hoods.ego("n000", 2, limit=120)[2] == gn.LeftOut(near=0, far=129 - 116)
 
 
 def test_resolve_in_store_forgives_like_resolve(store):

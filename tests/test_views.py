@@ -389,3 +389,58 @@ def test_entity_page_with_an_unknown_key_says_so_and_shows_an_entity(
         visit.page.wait_for_function("document.title.startsWith('Lyon')")
         assert "Aucune entité" not in note.inner_text()
         visit.finish(artifacts, "entity-unknown-key")
+
+
+def _star(neighbours: int, leaves: int) -> nx.MultiDiGraph:
+    """A hub entity with ``neighbours`` neighbours, each with ``leaves`` of its own, every
+    link quoted."""
+    claim = "https://w3id.org/cvekg/claim/test/star"
+    G = nx.MultiDiGraph(
+        claims={claim: {"name": "star", "quote": "q", "sentence": "q", "statements": []}},
+        sources=[],
+        references=[],
+    )
+
+    def add(name: str) -> str:
+        iri = f"{ID}topic/{name}"
+        G.add_node(iri, iri=iri, key=f"topic-{name}", kind="topic", label_en=name,
+                   label_fr=f"{name} (fr)", group="topic", claims=[claim])  # fmt: skip
+        return iri
+
+    hub = add("hub")
+    for i in range(neighbours):
+        near = add(f"n{i:03d}")
+        G.add_edge(hub, near, key="topic", claim=claim, quote="q")
+        for j in range(leaves):
+            G.add_edge(near, add(f"n{i:03d}-{j}"), key="topic", claim=claim, quote="q")
+    return G
+
+
+@pytest.mark.parametrize(
+    ("neighbours", "leaves", "en", "fr"),
+    [
+        (130, 2, "11 more neighbours and 260 more entities two steps away are not drawn",
+         "11 autres voisins et 260 autres entités à deux pas ne sont pas dessinés"),
+        (120, 0, "1 more neighbour is not drawn (see its own page).",
+         "1 autre voisin n'est pas dessiné (voir sa propre page)."),
+        (100, 2, "181 more entities two steps away are not drawn",
+         "181 autres entités à deux pas ne sont pas dessinées"),
+    ],
+)  # fmt: skip
+def test_entity_page_counts_left_out_neighbours_and_entities_two_steps_away(
+    browser, tmp_path, artifacts, neighbours, leaves, en, fr
+):
+    from graph.views import ViewWriter, render_entity_page
+
+    G = _star(neighbours, leaves)
+    hub = f"{ID}topic/hub"
+    ViewWriter(G, tmp_path)._entities()  # the page of every entity finds the neighbourhood
+    alone = tmp_path / "entity" / "alone.html"  # a page of one entity, neighbourhood given
+    alone.write_text(render_entity_page(G, hub, root="../"))
+    for page in (tmp_path / "entity" / "topic-hub.html", alone):
+        visit = Visit(browser, page)
+        assert visit.drawn() == EGO_LIMIT
+        assert en in visit.page.locator("#note").inner_text()
+        visit.page.select_option("#lang", "fr")
+        assert fr in visit.page.locator("#note").inner_text()
+        visit.finish(artifacts, "entity-star")

@@ -359,14 +359,14 @@ def entity_page_data(
     page_of,
     nav,
     statements_of: Callable[[str], Iterable] | None = None,
-    egos: dict[Hashable, tuple[list, dict, int]] | None = None,
+    egos: dict[Hashable, tuple[list, dict, gn.LeftOut]] | None = None,
 ) -> dict[str, Any]:
     """The data of an entity page: every node, relation and claim of ``G`` once, each node
     with the claims about it, each claim with its statements for the claims table.
 
     The page finds an entity's neighbourhood itself (the rules of
     :meth:`graph.network.Neighbourhoods.ego`) and draws it as rings. ``egos`` gives
-    neighbourhoods already known instead (``(kept nodes, distances, left out)``), for a page
+    neighbourhoods already known instead (``(kept nodes, distances, gn.LeftOut)``), for a page
     of one entity whose graph holds only its neighbourhood.
     """
     terms = G.graph.get("terms", {})
@@ -391,7 +391,7 @@ def entity_page_data(
                 "node": index[n],
                 "near": [index[m] for m in kept if distance[m] == 1],
                 "far": [index[m] for m in kept if distance[m] == 2],
-                "hidden": hidden,
+                "hidden": [hidden.near, hidden.far],
             }
             for n, (kept, distance, hidden) in egos.items()
         }
@@ -664,7 +664,7 @@ def render_entity_page(
     G: nx.MultiDiGraph,
     node: Hashable,
     root: str = "",
-    ego: tuple[list, dict, int] | None = None,
+    ego: tuple[list, dict, gn.LeftOut] | None = None,
     page_of: Callable[[Hashable], str | None] | None = None,
 ) -> str:
     """One entity's page on its own (for graphs too large to write them all). ``ego`` is its

@@ -17,7 +17,11 @@
       vague: "Date in the source's words", quote: "Quote", sentence: "Whole sentence",
       source: "Source", note: "Editorial note", reference: "Reference data, no quote",
       inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Show",
-      all: "all", hidden: " more entities two steps away are not drawn (see their own pages).",
+      all: "all", and: " and ",
+      hiddenNear: [" more neighbour", " more neighbours"],
+      hiddenFar: [" more entity two steps away", " more entities two steps away"],
+      hiddenOne: [" is not drawn (see its own page).", " is not drawn (see its own page)."],
+      hiddenMany: [" are not drawn (see their own pages).", " are not drawn (see their own pages)."],
       exchange: "Open the exchange", entities: "entities", links: "links",
       noquote: "no quote", members: "entities in this group", drill: "Open this group",
     },
@@ -28,7 +32,13 @@
       source: "Source", note: "Note éditoriale", reference: "Données de référence, sans citation",
       inferred: "Déduit par la construction", close: "Fermer", claim: "assertion",
       legendTitle: "Afficher", all: "tout",
-      hidden: " autres entités à deux pas ne sont pas dessinées (voir leurs propres pages).",
+      and: " et ",
+      hiddenNear: [" autre voisin", " autres voisins"],
+      hiddenFar: [" autre entité à deux pas", " autres entités à deux pas"],
+      // [masculine, feminine]: "voisins" agree in the masculine, "entités" alone in the feminine
+      hiddenOne: [" n'est pas dessiné (voir sa propre page).", " n'est pas dessinée (voir sa propre page)."],
+      hiddenMany: [" ne sont pas dessinés (voir leurs propres pages).",
+        " ne sont pas dessinées (voir leurs propres pages)."],
       exchange: "Ouvrir l'échange", entities: "entités", links: "liens",
       noquote: "sans citation", members: "entités dans ce groupe", drill: "Ouvrir ce groupe",
     },
@@ -464,8 +474,8 @@
     search.placeholder = t("search");
     document.getElementById("title").textContent = pick(data.title);
     document.getElementById("intro").textContent = pick(data.intro);
-    var note = (missingKey !== null ? missingNote() + " " : "") + pick(data.note) +
-      (hiddenCount ? " " + hiddenCount + t("hidden") : "");
+    var note = (missingKey !== null ? missingNote() + " " : "") + pick(data.note) + " " +
+      hiddenNote();
     var noteEl = document.getElementById("note");
     noteEl.textContent = note.trim();
     noteEl.hidden = !note.trim();
@@ -545,7 +555,7 @@
   // --- Entity pages: one bundle page shows any of its entities, named by the URL's hash -----
 
   var currentKey = null;
-  var hiddenCount = 0;
+  var leftOut = [0, 0];  // neighbours, and entities two steps away, not drawn
   var missingKey = null;  // a key in the URL that names no entity of this page
   // Keys come from the URL: no inherited property ("constructor", "__proto__") may answer.
   var keyIndex = Object.create(null);
@@ -670,7 +680,7 @@
     var near = first.slice(0, EGO_LIMIT - 1);
     var far = room ? further.sort(rank).slice(0, room) : [];
     return { node: c, near: near, far: far,
-      hidden: first.length + further.length - near.length - far.length };
+      hidden: [first.length - near.length, further.length - far.length] };
   }
 
   function showEntity(key) {
@@ -681,7 +691,7 @@
     panelTarget = null;  // the last entity's node may not be drawn around this one
     var pos = rings(entry.node, entry.near, entry.far);
     var indexes = [entry.node].concat(entry.near, entry.far);
-    hiddenCount = entry.hidden || 0;
+    leftOut = entry.hidden || [0, 0];
     data.title = meta.nodes[entry.node].label;
     data.intro = meta.nodes[entry.node].cls;
     load(indexes, pos);
@@ -690,6 +700,14 @@
     fitAll(false);
     network.selectNodes([entry.node]);
     showNode(entry.node);
+  }
+  // "11 more neighbours and 260 more entities two steps away are not drawn (…)."
+  function hiddenNote() {
+    var near = leftOut[0], far = leftOut[1], parts = [];
+    if (near) parts.push(near + t("hiddenNear")[near > 1 ? 1 : 0]);
+    if (far) parts.push(far + t("hiddenFar")[far > 1 ? 1 : 0]);
+    if (!parts.length) return "";
+    return parts.join(t("and")) + t(near + far > 1 ? "hiddenMany" : "hiddenOne")[near ? 0 : 1];
   }
   function missingNote() {
     var shown = nodeLabel(keyIndex[currentKey]);
