@@ -1242,8 +1242,11 @@ def resolve(G: nx.MultiDiGraph, name: str) -> str:
 
     Tried in order: the IRI; a prefixed name (``city:new-orleans``); a label in English or
     French, an alternative label, or a slug, ignoring case, accents and punctuation (labels
-    win over alternative labels, which win over slugs); then a unique entity whose name
-    contains every word given, or else whose name starts with them.
+    win over alternative labels, which win over slugs); then the entity whose name contains
+    every word given, preferring a name that starts with them, then the name with the fewest
+    other words (as the index page's search ranks them): ``Nouvelle Orléans`` is New Orleans
+    ("La Nouvelle-Orléans"), not the exchange "City Pair : Lyon à La Nouvelle-Orléans
+    (décembre 2017)". Entities that rank the same are ambiguous.
 
     Examples
     --------
@@ -1255,6 +1258,10 @@ def resolve(G: nx.MultiDiGraph, name: str) -> str:
     >>> resolve(G, "pantheon assas")
     'https://w3id.org/cvekg/id/organization/pantheon-assas'
     >>> resolve(G, "Pantheon")
+    'https://w3id.org/cvekg/id/organization/pantheon-assas'
+    >>> G.add_node("https://w3id.org/cvekg/id/event/pantheon-assas-workshop", kind="event",
+    ...     key="event-pantheon-assas-workshop", label_en="Workshop at Panthéon-Assas")
+    >>> resolve(G, "assas")  # "Panthéon-Assas" has the fewest other words
     'https://w3id.org/cvekg/id/organization/pantheon-assas'
     """
     wanted = name.strip()
@@ -1280,18 +1287,19 @@ def resolve(G: nx.MultiDiGraph, name: str) -> str:
             return next(iter(found))
         raise AmbiguousEntityError(_ambiguous(G, name, found))
     words = query.split()
-    containing = {
-        node
-        for folded, nodes in index.items()
-        if all(re.search(rf"\b{re.escape(w)}", folded) for w in words)
-        for node in nodes
-    }
-    starting = {n for folded, nodes in index.items() if folded.startswith(query) for n in nodes}
-    for found in (containing, starting & containing):
+    best: dict[str, tuple[bool, int]] = {}  # (does not start with them, other words)
+    for folded, nodes in index.items():
+        if all(re.search(rf"\b{re.escape(w)}", folded) for w in words):
+            rank = (not folded.startswith(query), len(folded.split()) - len(words))
+            for node in nodes:
+                if rank < best.get(node, (True, len(folded))):
+                    best[node] = rank
+    if best:
+        top = min(best.values())
+        found = {node for node, rank in best.items() if rank == top}
         if len(found) == 1:
             return next(iter(found))
-    if containing:
-        raise AmbiguousEntityError(_ambiguous(G, name, containing))
+        raise AmbiguousEntityError(_ambiguous(G, name, found))
     close = difflib.get_close_matches(query, list(index), n=5, cutoff=0.6)
     suggestions: list[str] = []
     for folded in close:
@@ -1356,7 +1364,8 @@ def path(
     """The shortest chains linking entities ``a`` and ``b`` (names or IRIs), up to ``k`` of them.
 
     Edges are walked in either direction, and each step says which way its triple reads. Only
-    quoted edges are used unless ``sourced_only`` is False. Returns ``[]`` when no chain exists.
+    quoted edges are used unless ``sourced_only`` is False. Returns ``[]`` when no chain exists;
+    raises :class:`CvekgError` when both names are the same entity or ``k`` is below 1.
 
     Examples
     --------
@@ -1373,9 +1382,13 @@ def path(
     """
     import networkx as nx
 
+    if k < 1:
+        raise CvekgError(f"the number of chains must be 1 or more, not {k}")
     source, target = resolve(G, a), resolve(G, b)
     if source == target:
-        return [[]]
+        raise CvekgError(
+            f"{a!r} and {b!r} both name {_describe(G, source)}: give two different entities"
+        )
     H = undirected(G, sourced_only)
     try:
         chains = list(itertools.islice(nx.all_shortest_paths(H, source, target), k))

@@ -185,6 +185,10 @@ def test_resolve_in_store_forgives_like_resolve(store):
         ("EFUS", "organization/efus"),
         ("Etat islamique (Daech)", "organization/isis"),
         ("marseille-train-station", "attack/marseille-train-station"),
+        # Also in the French label of the Lyon exchange, with more words around them.
+        ("Nouvelle-Orléans", "city/new-orleans"),
+        ("Nouvelle Orléans", "city/new-orleans"),
+        ("orleans", "city/new-orleans"),
     ],
 )
 def test_names_resolve_forgivingly(seed, name, expected):
@@ -322,3 +326,12 @@ def test_stats_count_quoted_relations_only_unless_asked_for_reference(built_dir,
     with_reference = gn.stats(seed, k=1, sourced_only=False)["degree"][0]
     assert with_reference["label"] != gn.stats(seed, k=1)["degree"][0]["label"]
     assert with_reference["degree"] == gn.degree_ranking(seed, 1, sourced_only=False)[0][1]
+
+
+def test_cli_path_from_an_entity_to_itself_says_so(built_dir, capsys):
+    assert main(["path", "Nice", "nice", "--out", str(built_dir)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "'Nice' and 'nice' both name Nice (city:nice, French city)" in captured.err
+    assert main(["path", "Nice", "Boston", "-k", "0", "--out", str(built_dir)]) == 2
+    assert "the number of chains must be 1 or more, not 0" in capsys.readouterr().err
