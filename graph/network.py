@@ -1190,14 +1190,18 @@ def resolve_in_store(store: ox.Store, name: str) -> str:
     return resolve(_names_graph(store), name)
 
 
-def open_built(out: Path, sources: Path | None = None) -> ox.Store:
-    """The Oxigraph store of the build in ``out``, building first when a source is newer."""
+def open_built(out: Path, sources: Path | None = None, views: bool = False) -> ox.Store:
+    """The Oxigraph store of the build in ``out``, building first when a source is newer.
+
+    That build writes the views only when asked (``views``): ``cvekg path``, ``stats`` and
+    ``export`` do not read them, and ``cvekg views`` writes them itself.
+    """
     from graph.build import build, is_stale
     from graph.sparql import open_store
 
     if is_stale(Path(out), sources):
         logger.info("%s is missing or older than its sources: building", out)
-        build(sources=sources, out=Path(out), views=True)
+        build(sources=sources, out=Path(out), views=views)
     return open_store(Path(out))
 
 

@@ -335,3 +335,11 @@ def test_cli_path_from_an_entity_to_itself_says_so(built_dir, capsys):
     assert "'Nice' and 'nice' both name Nice (city:nice, French city)" in captured.err
     assert main(["path", "Nice", "Boston", "-k", "0", "--out", str(built_dir)]) == 2
     assert "the number of chains must be 1 or more, not 0" in capsys.readouterr().err
+
+
+def test_commands_on_a_missing_build_build_the_graph_but_not_the_views(tmp_path, capsys):
+    out = tmp_path / "build"
+    assert main(["stats", "-k", "1", "--out", str(out)]) == 0
+    assert "Brokers of France-US ties" in capsys.readouterr().out
+    assert (out / "graph.trig").is_file()
+    assert not (out / "views").exists()
