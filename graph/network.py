@@ -1643,8 +1643,11 @@ def sanitize_for_export(G: nx.MultiDiGraph, flat: bool = True) -> nx.MultiDiGrap
 
 
 def _gexf_viz(H: nx.MultiDiGraph) -> None:
+    """Gephi's colour and label of each node: its group's colour, its English label (GEXF
+    labels a node without one by its id, the IRI)."""
     colors = {g.key: g.color for g in GROUPS}
-    for _, d in H.nodes(data=True):
+    for n, d in H.nodes(data=True):
+        d["label"] = d.get("label_en") or str(n)
         color = colors.get(d.get("group", "other"), "#9ca3af")
         d["viz"] = {
             "color": {"r": int(color[1:3], 16), "g": int(color[3:5], 16), "b": int(color[5:7], 16)}

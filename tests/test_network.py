@@ -343,3 +343,9 @@ def test_commands_on_a_missing_build_build_the_graph_but_not_the_views(tmp_path,
     assert "Brokers of France-US ties" in capsys.readouterr().out
     assert (out / "graph.trig").is_file()
     assert not (out / "views").exists()
+
+
+def test_gexf_labels_nodes_by_their_english_label(seed, tmp_path):
+    back = nx.read_gexf(gn.export(seed, "gexf", tmp_path / "network.gexf"))
+    assert back.nodes[LYON]["label"] == "Lyon"
+    assert back.nodes[NEW_ORLEANS]["label"] == "New Orleans"
