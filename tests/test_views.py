@@ -444,3 +444,25 @@ def test_entity_page_counts_left_out_neighbours_and_entities_two_steps_away(
         visit.page.select_option("#lang", "fr")
         assert fr in visit.page.locator("#note").inner_text()
         visit.finish(artifacts, "entity-star")
+
+
+def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
+    browser, views, seed, artifacts
+):
+    pantheon = f"{ID}organization/pantheon-assas"
+    kept, _, _ = gn.Neighbourhoods(seed).ego(f"{ID}city/marseille", 2, EGO_LIMIT)
+    assert pantheon not in kept
+    visit = Visit(browser, views / "entity" / "city-marseille.html")
+    visit.page.fill("#search", "pantheon")
+    result = visit.page.locator("#results button.result").first
+    assert "Université Paris II Panthéon-Assas" in result.inner_text()
+    result.click()
+    visit.page.wait_for_function("location.hash === '#organization-pantheon-assas'")
+    assert visit.page.locator("#title").inner_text() == "Université Paris II Panthéon-Assas"
+    kept, distance, _ = gn.Neighbourhoods(seed).ego(pantheon, 2, EGO_LIMIT)
+    near = seed.nodes[next(n for n in kept if distance[n] == 1)]["label_en"]
+    visit.page.fill("#search", near)  # an entity drawn on the page is focused in place
+    visit.page.locator("#results button.result").first.click()
+    assert visit.page.url.endswith("#organization-pantheon-assas")
+    assert visit.page.locator("#panel h2").inner_text() == near
+    visit.finish(artifacts, "entity-search")

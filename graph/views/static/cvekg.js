@@ -136,6 +136,7 @@
       label: showEdgeLabels ? edgeLabel(j) : "", title: edgeTitle(j),
     });
   }
+  function drawn(i) { return shown.indexOf(i) >= 0; }
   function load(indexes, pos) {
     positions = pos || {};
     shown = indexes;
@@ -429,7 +430,9 @@
     if (!q) { results.hidden = true; return; }
     var index = nameIndex();
     var found = [];
-    shown.forEach(function (i) {
+    // An entity page searches every entity it holds, drawn or not; other views what they draw.
+    var pool = data.mode === "entity" ? index.map(function (_, i) { return i; }) : shown;
+    pool.forEach(function (i) {
       var best = 9, size = 1e9;
       index[i].forEach(function (name) {
         var score = name === q ? 0 : name.indexOf(q) === 0 ? 1
@@ -449,7 +452,10 @@
       b.appendChild(sw);
       b.appendChild(el("span", null, f[1]));
       b.appendChild(el("small", null, pick(meta.nodes[f[2]].cls)));
-      b.addEventListener("click", function () { results.hidden = true; focusNode(f[2]); });
+      b.addEventListener("click", function () {
+        results.hidden = true;
+        if (drawn(f[2])) focusNode(f[2]); else openPage(f[2]);
+      });
       li.appendChild(b);
       results.appendChild(li);
     });
@@ -710,9 +716,9 @@
     return parts.join(t("and")) + t(near + far > 1 ? "hiddenMany" : "hiddenOne")[near ? 0 : 1];
   }
   function missingNote() {
-    var shown = nodeLabel(keyIndex[currentKey]);
-    return lang === "fr" ? "Aucune entité \u00ab " + missingKey + " \u00bb ici : voici " + shown + "."
-      : "No entity \u201c" + missingKey + "\u201d here: showing " + shown + " instead.";
+    var label = nodeLabel(keyIndex[currentKey]);
+    return lang === "fr" ? "Aucune entité \u00ab " + missingKey + " \u00bb ici : voici " + label + "."
+      : "No entity \u201c" + missingKey + "\u201d here: showing " + label + " instead.";
   }
   function statementPart(part) {
     if (typeof part === "number") {
