@@ -466,3 +466,20 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     assert visit.page.url.endswith("#organization-pantheon-assas")
     assert visit.page.locator("#panel h2").inner_text() == near
     visit.finish(artifacts, "entity-search")
+
+
+def test_views_run_keeps_entity_pages_written_on_demand(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)  # entity pages on demand only
+    out = tmp_path / "views"
+    write_views(store, out)
+    page = write_entity_view(store, "Lyon", out)
+    text = page.read_text()
+    write_views(store, out)
+    assert page.read_text() == text
+    assert [p.name for p in (out / "entity").iterdir()] == ["city-lyon.html"]
+    monkeypatch.undo()  # a small graph again: every entity has its page, the new one wins
+    write_views(store, out)
+    assert "entities.html#city-lyon" in page.read_text()
+    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)
+    write_views(store, out)  # the forwarding pages of the last run are not carried over
+    assert not (out / "entity").exists()

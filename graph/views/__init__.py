@@ -561,7 +561,8 @@ def write_views(store: ox.Store, out_dir: Path) -> list[Path]:
 
     The views are written into a new folder beside ``out_dir`` and renamed into place once
     complete: a failed run leaves the previous views as they were, never half a folder. Pages
-    that ``cvekg view`` wrote there (``query-*.html``) are carried over.
+    that ``cvekg view`` wrote there (``query-*.html``, and ``entity/<key>.html`` of a graph too
+    large for every entity page) are carried over unless the new views hold a page of that name.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -582,9 +583,11 @@ def _new_folder(out_dir: Path) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     try:
         yield folder
-        for page in out_dir.glob("query-*.html") if out_dir.is_dir() else ():
-            if not (folder / page.name).exists():
-                shutil.copy2(page, folder / page.name)
+        for page in _written_on_demand(out_dir):
+            target = folder / page.relative_to(out_dir)
+            if not target.exists():
+                target.parent.mkdir(exist_ok=True)
+                shutil.copy2(page, target)
         folder.chmod(0o755)
         old = None
         if out_dir.exists():
@@ -596,6 +599,22 @@ def _new_folder(out_dir: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+def _written_on_demand(out_dir: Path) -> list[Path]:
+    """The pages ``cvekg view`` wrote into a views folder: ``query-*.html``, and the entity
+    pages ``cvekg view --entity`` wrote (not the page of all entities, nor the one-line pages
+    forwarding to it)."""
+    if not out_dir.is_dir():
+        return []
+    pages = sorted(out_dir.glob("query-*.html"))
+    for page in sorted((out_dir / "entity").glob("*.html")):
+        if page.name == "entities.html":
+            continue
+        with open(page, encoding="utf-8", errors="replace") as handle:
+            if 'http-equiv="refresh"' not in handle.read(1000):
+                pages.append(page)
+    return pages
 
 
 def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "") -> str:
