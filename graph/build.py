@@ -242,11 +242,23 @@ def _where(claim) -> str:
 class _ProvenanceWriter:
     """Writes the provenance graph twice as anchoring goes: Turtle (loaded into the store,
     and the body of its TriG block) and JSON-LD node objects (appended to graph.jsonld), so
-    no output has to convert two million triples afterwards."""
+    no output has to convert two million triples afterwards.
 
-    def __init__(self, turtle: io.TextIOBase, jsonld: io.TextIOBase):
+    With an ``inference``, also writes to ``inferred`` (N-Triples, for the inferred graph)
+    what the rules add to the provenance graph: it joins the store after inference ran.
+    """
+
+    def __init__(
+        self,
+        turtle: io.TextIOBase,
+        jsonld: io.TextIOBase,
+        inferred: io.TextIOBase | None = None,
+        inference: _ProvenanceInference | None = None,
+    ):
         self.turtle = turtle
         self.jsonld = jsonld
+        self.inferred = inferred
+        self.inference = inference
         self.nodes = 0
         turtle.write(PROVENANCE_HEADER)
 
@@ -266,6 +278,8 @@ class _ProvenanceWriter:
                 f'"cvekg:text":[{{"@value":{_json(text_name)}}}]}}'
             ]
         )
+        if self.inference is not None:
+            self.inferred.write(self.inference.document(iri, text_name))
 
     def claims(self, doc: str, anchored: list[tuple[Claim, Anchor]]) -> None:
         """Claims and the Web Annotation of each quote (selectors by quote and by position)."""
@@ -324,6 +338,90 @@ class _ProvenanceWriter:
             ]
         self.turtle.write("".join(turtle))
         self._nodes(nodes)
+        if self.inference is not None:
+            self.inferred.write(
+                "".join(self.inference.claim(doc, claim, anchor) for claim, anchor in anchored)
+            )
+
+
+#: Placeholders in the provenance the rules run on: IRIs, and the claim's literal values.
+_DOCUMENT, _CLAIM = "urn:x-cvekg:document", "urn:x-cvekg:claim"
+_SLOTS = ("text", "quote", "note", "sentence", "exact", "prefix", "suffix")
+
+
+class _ProvenanceInference:
+    """What the rules add to the provenance graph (``Claim ⊑ prov:Entity``, the inverse
+    ``claimSupported`` of ``source``…), worked out once from the ontology.
+
+    The writer writes every document and claim in the same shape: the rules run on one of
+    each, written with placeholders, and what they add is a template filled in per claim
+    (a string replacement or two), where running them on the provenance graph would cost
+    a pass over 40% of the triples. No claim's provenance links to another's, so no rule
+    could chain across claims.
+    """
+
+    def __init__(self, rules: Rules):
+        slot = {name: f"\ue000{name}\ue000" for name in _SLOTS}
+        turtle = io.StringIO()
+        writer = _ProvenanceWriter(turtle, io.StringIO())
+        writer.document(_DOCUMENT, slot["text"])
+        claim = Claim(URIRef(_CLAIM), 0, slot["quote"], None, [slot["note"]], Path())
+        anchor = Anchor(
+            0, 1, slot["exact"], slot["sentence"], slot["prefix"], slot["suffix"], unique=False
+        )
+        writer.claims(_DOCUMENT, [(claim, anchor)])
+        store = ox.Store()
+        store.load(turtle.getvalue(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(_CLAIM))
+        infer_store(store, rules, str(INFERRED_GRAPH))
+        inferred = sorted(
+            f"{q.triple} .\n"
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH)))
+        )
+        # Each placeholder as it reads in an N-Triples line, and what it stands for.
+        tokens = {f"<{_DOCUMENT}>": "document", f"<{_CLAIM}": "claim"}
+        tokens |= {str(ox.Literal(slot[name])): name for name in _SLOTS}
+        for name, predicate in (("start", OA.start), ("end", OA.end)):
+            stored = next(store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None))
+            tokens[str(stored.object)] = name
+        self._document = [(line, [t for t in tokens if t in line]) for line in inferred]
+        self._claim = [(line, tokens) for line, tokens in self._document if _CLAIM in line]
+        self._document = [(line, tokens) for line, tokens in self._document if _CLAIM not in line]
+        self._names = tokens
+
+    def _fill(self, templates: list[tuple[str, list[str]]], values: Callable[[str], list[str]]):
+        out: list[str] = []
+        for line, tokens in templates:
+            filled = [line]
+            for token in tokens:
+                filled = [f.replace(token, v) for f in filled for v in values(self._names[token])]
+            out += filled
+        return "".join(out)
+
+    def document(self, iri: str, text_name: str) -> str:
+        """The N-Triples lines the rules add to a document's provenance."""
+        values = {"document": [f"<{iri}>"], "text": [nt_literal(text_name)]}
+        return self._fill(self._document, values.__getitem__)
+
+    def claim(self, document: str, claim: Claim, anchor: Anchor) -> str:
+        """The N-Triples lines the rules add to a claim's provenance."""
+        return self._fill(self._claim, lambda name: _claim_values(name, document, claim, anchor))
+
+
+def _claim_values(name: str, document: str, claim: Claim, anchor: Anchor) -> list[str]:
+    """The N-Triples terms a claim gives a placeholder of :class:`_ProvenanceInference`."""
+    if name == "claim":
+        return [f"<{claim.iri}"]  # also the start of <claim#annotation> and the like
+    if name == "document":
+        return [f"<{document}>"]
+    if name in ("start", "end"):
+        return [nt_literal(str(getattr(anchor, name)), str(XSD.nonNegativeInteger))]
+    if name == "quote":
+        return [nt_literal(claim.quote or "")]
+    if name == "note":
+        return [nt_literal(note) for note in claim.notes]
+    if name in ("prefix", "suffix") and anchor.unique:
+        return []  # written only for a quote that occurs more than once
+    return [nt_literal(getattr(anchor, name))]
 
 
 def _json(text: str | None) -> str:
@@ -847,12 +945,15 @@ def build(
     with tempfile.TemporaryDirectory(prefix="cvekg-build-") as workdir:
         provenance_path = Path(workdir) / "provenance.ttl"
         provenance_jsonld = Path(workdir) / "provenance.jsonld"
+        provenance_inferred = Path(workdir) / "provenance-inferred.nt"
         phases.start("anchor")
+        rules = Rules(corpus.ontology)
         with (
             provenance_path.open("w", encoding="utf-8") as turtle,
             provenance_jsonld.open("w", encoding="utf-8") as jsonld,
+            provenance_inferred.open("w", encoding="utf-8") as inferred,
         ):
-            writer = _ProvenanceWriter(turtle, jsonld)
+            writer = _ProvenanceWriter(turtle, jsonld, inferred, _ProvenanceInference(rules))
             anchored, quote_problems = _anchor_all(corpus, writer, phases.advance)
         phases.done("anchor")
         if quote_problems:
@@ -871,7 +972,15 @@ def build(
                 ox.RdfFormat.N_TRIPLES,
                 to_graph=ox.NamedNode(str(UNCLAIMED_GRAPH)),
             )
-        inferred_count = infer_store(store, Rules(corpus.ontology), str(INFERRED_GRAPH))
+        infer_store(store, rules, str(INFERRED_GRAPH))
+        # What the rules add to the provenance graph (which joins the store only later):
+        # after the rules ran, which would take a claimSupported back to its source.
+        store.load(
+            path=str(provenance_inferred),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
+        )
+        inferred_count = _graph_size(store, str(INFERRED_GRAPH))
         phases.done("infer")
 
         phases.start("write")

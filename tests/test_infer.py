@@ -86,3 +86,68 @@ def test_rules_on_a_small_ontology() -> None:
     assert (ex.land, ex.contains, ex.village) in new
     assert (ex.village, RDF.type, ex.Local) in new
     assert (ex.county, RDF.type, ex.Local) not in new  # not a town
+
+
+def test_provenance_gets_what_the_rules_imply(store) -> None:
+    """Claims and documents are prov:Entity (Claim, SourceDocument ⊑ prov:Entity), and a
+    document lists the claims it supports (claimSupported, the inverse of source)."""
+    from graph.sparql import select
+
+    rows = select(
+        store,
+        f"""SELECT ?claim ?document WHERE {{
+              GRAPH <{INFERRED_GRAPH}> {{
+                ?claim a prov:Entity . ?document cvekg:claimSupported ?claim
+              }}
+              ?claim a cvekg:Claim ; cvekg:source ?document .
+            }}""",
+    )
+    assert len({row["claim"] for row in rows}) == 55
+    [document] = {row["document"] for row in rows}
+    types = select(store, f"SELECT ?t WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ <{document}> a ?t }} }}")
+    assert {row["t"] for row in types} == {
+        "http://www.w3.org/ns/prov#Entity",
+        "https://schema.org/Article",
+    }
+
+
+def test_provenance_rules_follow_the_ontology() -> None:
+    """What the rules add to a claim's provenance comes from the ontology, values and all:
+    one line per editorial note, none for the prefix of a quote that occurs once."""
+    from pathlib import Path
+
+    from rdflib import URIRef
+
+    from graph.anchor import Anchor
+    from graph.build import _ProvenanceInference
+    from graph.infer import Rules
+    from graph.load import Claim
+
+    ontology = Graph().parse(
+        data="""
+        @prefix cvekg: <https://w3id.org/cvekg/ontology#> .
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix ex: <http://example.org/> .
+        cvekg:Claim rdfs:subClassOf ex:Statement . ex:Statement rdfs:subClassOf ex:Thing .
+        skos:editorialNote rdfs:subPropertyOf rdfs:comment .
+        oa:prefix rdfs:subPropertyOf ex:context .
+        oa:hasBody owl:inverseOf ex:bodyOf .
+        """,
+        format="turtle",
+    )
+    claim = Claim(URIRef("http://c/1"), 1, "a quote", None, ["one", 'two "2"'], Path("x.trig"))
+    anchor = Anchor(5, 12, "a quote", "It is a quote.", "It is ", ".", unique=True)
+    lines = _ProvenanceInference(Rules(ontology)).claim("http://d", claim, anchor)
+    assert sorted(lines.splitlines()) == [
+        "<http://c/1> <http://example.org/bodyOf> <http://c/1#annotation> .",
+        f"<http://c/1> <{RDF.type}> <http://example.org/Statement> .",
+        f"<http://c/1> <{RDF.type}> <http://example.org/Thing> .",
+        '<http://c/1> <http://www.w3.org/2000/01/rdf-schema#comment> "one" .',
+        '<http://c/1> <http://www.w3.org/2000/01/rdf-schema#comment> "two \\"2\\"" .',
+    ]
+    twice = Anchor(5, 12, "a quote", "It is a quote.", "It is ", ".", unique=False)
+    lines = _ProvenanceInference(Rules(ontology)).claim("http://d", claim, twice)
+    assert '<http://c/1#quote> <http://example.org/context> "It is " .' in lines.splitlines()
