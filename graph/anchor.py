@@ -150,7 +150,8 @@ class SourceText:
 
 
 def anchor_quote(source: SourceText, quote: str, prefix: str | None = None) -> Anchor:
-    """Find ``quote`` in ``source``; ``prefix`` picks one occurrence when there are several.
+    """Find ``quote`` in ``source``, just after ``prefix`` when one is given (it picks one
+    occurrence when there are several, and must match even when there is one).
 
     Examples
     --------
@@ -163,7 +164,7 @@ def anchor_quote(source: SourceText, quote: str, prefix: str | None = None) -> A
     if not hits:
         raise QuoteNotFoundError(quote, source.closest(quote))
     unique = len(hits) == 1
-    if prefix is not None and not unique:
+    if prefix is not None:  # checked even for a unique quote: a wrong one is a curator's slip
         want = _SPACE.sub(" ", prefix.strip())
         hits = [h for h in hits if source.normal[:h].rstrip().endswith(want)]
         if not hits:

@@ -69,3 +69,13 @@ def test_sentence_of_a_wrapped_bullet(dipnote: SourceText) -> None:
         "One World Strong has subsequently worked with survivors of terrorist attacks "
         "in Nice and Paris."
     )
+
+
+def test_wrong_prefix_of_a_unique_quote_is_refused(dipnote: SourceText) -> None:
+    """A prefix says where the quote is: a wrong one is an error even when the quote occurs
+    once (it is how a curator says which passage they read)."""
+    quote = "Toulouse participated in a City Pair with Atlanta"
+    assert anchor_quote(dipnote, quote, prefix="for all of our national security.").unique
+    with pytest.raises(QuoteNotFoundError) as caught:
+        anchor_quote(dipnote, quote, prefix="In Lyon,")
+    assert caught.value.quote == f"In Lyon, {quote}"

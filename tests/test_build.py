@@ -301,3 +301,21 @@ def test_cvekg_build_latin1_text_exit_2(sources_copy: Path, tmp_path: Path) -> N
     assert done.returncode == 2
     assert f"{path.name}:29:2: not valid UTF-8 (byte 0xfc" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_wrong_quote_prefix_fails_the_build_at_the_claim(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    path = sources_copy / TRIG
+    quote = 'claim:city-pair-toulouse cvekg:quote "Toulouse participated'
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(quote)].count("\n") + 1
+    path.write_text(
+        text.replace(quote, 'claim:city-pair-toulouse cvekg:quotePrefix "In Lyon," .\n' + quote),
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildError) as caught:
+        build(sources=sources_copy, out=tmp_path / "out", views=False)
+    [problem] = caught.value.problems
+    assert f"{TRIG}:{line + 1}:1: claim city-pair-toulouse: quote not found" in problem
+    assert '"In Lyon, Toulouse participated in a City Pair' in problem
