@@ -217,6 +217,8 @@ def _worker_main(conn, trig: str, max_rows: int) -> None:
             return
         try:
             reply = _handle_job(store, job, max_rows)
+        except CvekgError as exc:  # e.g. Oxigraph failed while evaluating the query
+            reply = Reply.text(500, str(exc))
         except Exception as exc:  # a bug must not kill the worker: report it as a 500
             logger.exception("query worker failed on %s", job.get("kind"))
             reply = Reply.text(500, f"internal error: {type(exc).__name__}: {exc}")
@@ -336,7 +338,10 @@ def _sentence_parts(sentence: str, quote: str) -> tuple[str, str, str]:
 def _entity_quads(store, iri: str) -> list:
     import pyoxigraph as ox
 
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # a slug no IRI can hold (a space, a '>'...): no such entity
+        return []
     quads = list(store.quads_for_pattern(node, None, None, None))
     quads += [q for q in store.quads_for_pattern(None, None, node, None) if q.subject != node]
     return [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]

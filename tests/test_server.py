@@ -379,6 +379,30 @@ def test_service_refused_without_any_connection(
     assert connects and {tuple(a[:2]) for a in connects} == {own}
 
 
+#: Queries Oxigraph reads as SERVICE calls that a tokeniser can mistake for a comment or a
+#: string: a comment ends at a carriage return; an IRI may hold a no-break space and a '#'.
+HIDDEN_SERVICE = [
+    "SELECT * WHERE {{ # x\rSERVICE <{target}> {{ ?x ?y ?z }} }}",
+    "SELECT * WHERE {{ BIND(<urn:\u00a0#> AS ?u) SERVICE <{target}> {{ ?x ?y ?z }} }}",
+    "SELECT * WHERE {{ sErViCe<{target}>{{ ?x ?y ?z }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT\n<{target}> {{ ?x ?y ?z }} }}",
+]
+
+
+@pytest.mark.parametrize("template", HIDDEN_SERVICE)
+def test_hidden_service_is_refused_without_any_connection(
+    client: Client, canary, template: str
+) -> None:
+    port, seen = canary
+    query = template.format(target=f"http://127.0.0.1:{port}/hidden")
+    status, _, body = client.request(
+        "POST", "/sparql", query, Content_Type="application/sparql-query"
+    )
+    assert status == 403 and b"SERVICE is refused" in body
+    time.sleep(0.3)
+    assert seen == [], "a worker connected to the SERVICE address"
+
+
 # --- the time limit ------------------------------------------------------------------------
 
 
@@ -506,6 +530,8 @@ def test_instance_iri_path_redirects(client: Client) -> None:
 def test_unknown_entity_suggests(client: Client) -> None:
     status, _, body = client.request("GET", "/entity/city/lyons")
     assert status == 404 and b"did you mean city/lyon?" in body
+    for slug in ("lyon%20x", "a%3Eb"):  # no IRI can hold them: no such entity, no crash
+        assert client.request("GET", f"/entity/city/{slug}")[0] == 404
 
 
 def test_view_of_a_construct(client: Client) -> None:

@@ -41,6 +41,51 @@ def test_refused_before_evaluation(store, query: str, where: str) -> None:
         run_query(store, query)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { # a comment ends at a carriage return\rSERVICE <urn:x> { ?s ?p ?o } }",
+        "SELECT * WHERE { BIND(<urn:\u00a0#> AS ?u) SERVICE <urn:x> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<'>' && <urn:x#> = ?s) SERVICE ?x { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <urn:x> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE#note\n silent\t$x { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE ex:endpoint { ?s ?p ?o } }",
+    ],
+)
+def test_service_is_refused_however_it_is_hidden(store, query: str) -> None:
+    with pytest.raises(QueryRefusedError, match="SERVICE is refused"):
+        run_query(store, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * WHERE { ?s ?p "customer service" }',
+        "SELECT * WHERE { ?s <http://example.org/self-service> ?o }",
+        "PREFIX ex: <http://example.org/>\nSELECT * WHERE { ?s ex:service ?o }",
+    ],
+)
+def test_the_word_service_elsewhere_runs(store, query: str) -> None:
+    assert run_query(store, query) is not None
+
+
+def test_an_unclosed_string_is_read_once(store) -> None:
+    """A line of quotes and escapes is one token, not one scan to the end per quote."""
+    from graph.sparql import _tokens
+
+    line = "SELECT * { ?s ?p '" + "a\\'" * 20_000 + " }"
+    kinds = [t.kind for t in _tokens(line)]
+    assert kinds[-1] == "unclosed" and len(kinds) == 6
+    assert "never closed" in str(_error(store, line))
+
+
+def test_relative_from_is_refused_not_a_crash(store) -> None:
+    with pytest.raises(QueryRefusedError, match="FROM <foo>"):
+        run_query(store, "SELECT * FROM <foo> WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryRefusedError, match="default-graph-uri"):
+        run_query(store, "SELECT * WHERE { ?s ?p ?o }", default_graph_uris=[""])
+
+
 def test_keyword_inside_a_literal_is_not_refused(store) -> None:
     assert select(store, 'SELECT ?x WHERE { BIND("SERVICE LOAD INSERT" AS ?x) }') == [
         {"x": "SERVICE LOAD INSERT"}
