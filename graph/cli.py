@@ -47,7 +47,8 @@ def _interruptible(work: Callable[[], T], timeout: float | None, what: str = "qu
     def run() -> None:
         try:
             box["value"] = work()
-        except BaseException as exc:  # handed to the main thread
+        except BaseException as exc:  # handed to the main thread, without the frames
+            exc.__traceback__ = None  # that hold Oxigraph results, which die in this thread
             box["error"] = exc
 
     thread = threading.Thread(target=run, name=f"cvekg-{what}", daemon=True)

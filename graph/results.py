@@ -80,6 +80,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CVEKG = PREFIXES["cvekg"]
 _PROVENANCE = "https://w3id.org/cvekg/graph/provenance"
 _SOURCE_COLUMNS = ("claims", "quotes")
@@ -202,8 +203,10 @@ def row_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
     """The claims behind each row of a SELECT answer, in the order of the source text.
 
     A claim supports a row when its named graph mentions the most of the row's values (IRIs
-    and literals), at least two; a one-value row is supported by the claims that mention it,
-    first those that introduce it (state its type).
+    and literals), at least two. Otherwise a row is supported by the claims that introduce
+    (state the type of) one of its IRIs, else by those that mention one of its IRIs. A
+    literal (a year, a count) supports only a row of that one value: too many claims share
+    one for it to say which claim a row comes from.
     """
     wanted = sorted(
         {
@@ -241,7 +244,9 @@ def row_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
             chosen = [c for c, n in counts.items() if n == best]
         else:
             chosen = sorted(set().union(*(introduces.get(v, set()) for v in values)))
-            chosen = chosen or list(counts)
+            iris = [v for v in values if v.startswith("<")]
+            if not chosen and (iris or len(values) == 1):
+                chosen = sorted(set().union(*(mentions.get(v, set()) for v in iris or values)))
         per_row.append(chosen)
     details = claim_sources(store, {c for claims in per_row for c in claims})
     return [
@@ -250,11 +255,26 @@ def row_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
     ]
 
 
-def claim_quads(store: ox.Store, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
-    """Each triple in every claim graph that states it (or in the default graph when none
-    does), then each of those claims' quote, sentence and source in the provenance graph."""
+def triple_sources(store: ox.Store, triples: Sequence[ox.Triple]) -> list[list[Source]]:
+    """The claims behind each triple, in source order: those stating it word for word (its
+    claim graphs); for an inferred triple, those relating its two ends (an inverse or a
+    narrower property) or, for an inferred type, those stating a type of its subject."""
+    graphs = _claims_stating(store, triples)
+    graphs.update(_claims_implying(store, [t for t in triples if t not in graphs]))
+    details = claim_sources(store, {c for claims in graphs.values() for c in claims})
+    return [
+        sorted(
+            (details[c] for c in graphs.get(t, ()) if c in details),
+            key=lambda s: (s.document, s.start),
+        )
+        for t in triples
+    ]
+
+
+def _claims_stating(store: ox.Store, triples: Sequence[ox.Triple]) -> dict[ox.Triple, list[str]]:
     graphs: dict[ox.Triple, list[str]] = {}
-    plain = [t for t in triples if not any(isinstance(x, ox.BlankNode) for x in t)]
+    # A blank node or a triple term cannot be looked up by value; no claim states those.
+    plain = [t for t in triples if not any(isinstance(x, ox.BlankNode | ox.Triple) for x in t)]
     for chunk in _chunks(plain):
         values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
         query = f"""
@@ -266,6 +286,39 @@ def claim_quads(store: ox.Store, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
         for row in store.query(query):
             triple = ox.Triple(row["s"], row["p"], row["o"])
             graphs.setdefault(triple, []).append(row["claim"].value)
+    return graphs
+
+
+def _claims_implying(store: ox.Store, triples: Sequence[ox.Triple]) -> dict[ox.Triple, list[str]]:
+    graphs: dict[ox.Triple, list[str]] = {}
+    linked = [
+        t
+        for t in triples
+        if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)
+    ]
+    types = [t for t in linked if t.predicate.value == _RDF_TYPE]
+    others = [t for t in linked if t.predicate.value != _RDF_TYPE]
+    for chunk, pattern in [
+        *((c, "?s a ?stated") for c in _chunks(types)),
+        *((c, "{ ?s ?q ?o } UNION { ?o ?q ?s }") for c in _chunks(others)),
+    ]:
+        values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
+        query = f"""
+            SELECT DISTINCT ?s ?p ?o ?claim WHERE {{
+              VALUES (?s ?p ?o) {{ {values} }}
+              GRAPH ?claim {{ {pattern} }}
+              GRAPH <{_PROVENANCE}> {{ ?claim a <{_CVEKG}Claim> }}
+            }}"""
+        for row in store.query(query):
+            triple = ox.Triple(row["s"], row["p"], row["o"])
+            graphs.setdefault(triple, []).append(row["claim"].value)
+    return graphs
+
+
+def claim_quads(store: ox.Store, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
+    """Each triple in every claim graph that states it (or in the default graph when none
+    does), then each of those claims' quote, sentence and source in the provenance graph."""
+    graphs = _claims_stating(store, triples)
     quads: list[ox.Quad] = []
     claims: set[str] = set()
     for triple in triples:
@@ -583,10 +636,7 @@ def answer(
     if fmt == "table":
         sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
         if with_sources and outcome.is_graph:
-            flat = QueryOutcome(
-                "SELECT", ["subject", "predicate", "object"], [tuple(t) for t in outcome.triples]
-            )
-            sources = row_sources(store, flat)
+            sources = triple_sources(store, outcome.triples)
         text = table(outcome, store, iris=iris, sources=sources)
         return Answer(text.encode("utf-8"), outcome, fmt, "text/plain; charset=utf-8")
     if outcome.is_graph:

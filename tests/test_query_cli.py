@@ -302,3 +302,30 @@ def test_ctrl_c_stops_a_runaway_query(built_dir: Path) -> None:
     err = process.communicate(timeout=10)[1]
     assert process.returncode == 130 and "interrupted" in err
     assert time.monotonic() - stopped < 3
+
+
+def test_with_sources_never_cites_a_claim_for_a_shared_number(capsys, built_dir: Path) -> None:
+    """2 people were killed in Marseille: that is no source for 'Lyon, 2 exchanges'."""
+    query = (
+        "SELECT ?year (COUNT(*) AS ?n) WHERE { VALUES (?year ?x) { (2017 1) (2017 2) } } "
+        "GROUP BY ?year"
+    )
+    code, out, _ = _run(capsys, "query", "--with-sources", "-e", query, "--out", str(built_dir))
+    assert code == 0 and "train station" not in out and "(no claim" in out
+    code, out, _ = _run(capsys, "query", "--with-sources", "-e",
+                        "SELECT ?x ?n WHERE { VALUES (?x ?n) { (city:lyon 2) } }",
+                        "--out", str(built_dir))  # fmt: skip
+    assert code == 0 and "delegation from Lyon" in out and "train station" not in out
+
+
+def test_with_sources_for_a_graph_table_cites_what_states_or_implies_each_triple(
+    capsys, built_dir: Path
+) -> None:
+    code, out, _ = _run(capsys, "query", "--with-sources", "-f", "table", "-e",
+                        "DESCRIBE city:lyon", "--out", str(built_dir))  # fmt: skip
+    assert code == 0
+    rows = out.split("\nLyon ")
+    label = next(r for r in rows if r.startswith("    rdfs:label"))
+    assert "(no claim" in label  # reference data, stated by no claim
+    sent = next(r for r in rows if "sent delegation" in r)  # inferred from delegationFrom
+    assert "a delegation from Lyon learned about New Orleans" in sent
