@@ -66,6 +66,16 @@ def _interruptible(work: Callable[[], T], timeout: float | None, what: str = "qu
     return box["value"]  # type: ignore[return-value]
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return number
+
+
 def _positive_seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -284,7 +294,7 @@ def _run_view(args: argparse.Namespace) -> int:
     from graph.queries import read_query
     from graph.views import write_entity_view, write_query_view
 
-    store = open_built(args.out, args.sources)
+    store = open_built(args.out, args.sources, views=True)  # the page joins the views
     if args.entity:
         print(write_entity_view(store, args.entity, args.out / "views"))
         return 0
@@ -325,11 +335,11 @@ def _run_path(args: argparse.Namespace) -> int:
     chains = path(network, args.a, args.b, k=args.k, sourced_only=not args.with_reference)
     if args.json:
         print(json.dumps([[dataclasses.asdict(s) for s in c] for c in chains], indent=1))
-    elif not chains:
+        return 0 if chains else 1
+    if not chains:
         print(f"no chain of quoted relations links {args.a!r} and {args.b!r}")
         return 1
-    else:
-        print(format_path(network, chains, args.lang), end="")
+    print(format_path(network, chains, args.lang), end="")
     return 0
 
 
@@ -340,7 +350,7 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
         description="Print what the network holds and who holds it together: counts, degree "
         "and betweenness rankings, the brokers of France-US ties, and its communities.",
     )
-    p.add_argument("-k", type=int, default=10, help="length of each ranking (default 10)")
+    p.add_argument("-k", type=_at_least_one, default=10, help="length of each ranking (default 10)")
     p.add_argument(
         "--with-reference", action="store_true", help="also count reference data (located in)"
     )
@@ -421,13 +431,18 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return code
     except CvekgError as exc:
         _print_err(f"cvekg: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         _print_err("cvekg: interrupted")
         return 130
+    except BrokenPipeError:  # e.g. cvekg stats | head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1196,9 +1196,10 @@ def open_built(out: Path, sources: Path | None = None, views: bool = False) -> o
     That build writes the views only when asked (``views``): ``cvekg path``, ``stats`` and
     ``export`` do not read them, and ``cvekg views`` writes them itself.
     """
-    from graph.build import build, is_stale
+    from graph.build import build, is_stale, sources_of
     from graph.sparql import open_store
 
+    sources = sources_of(Path(out), sources)  # by default, the folder the build was made from
     if is_stale(Path(out), sources):
         logger.info("%s is missing or older than its sources: building", out)
         build(sources=sources, out=Path(out), views=views)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -326,6 +328,24 @@ def test_stats_count_quoted_relations_only_unless_asked_for_reference(built_dir,
     with_reference = gn.stats(seed, k=1, sourced_only=False)["degree"][0]
     assert with_reference["label"] != gn.stats(seed, k=1)["degree"][0]["label"]
     assert with_reference["degree"] == gn.degree_ranking(seed, 1, sourced_only=False)[0][1]
+
+
+def test_cli_path_with_no_chain_exits_1_in_text_and_json(built_dir, capsys):
+    # al-Qaeda is named in the source, but no quoted relation reaches it.
+    assert main(["path", "Nice", "al-Qaeda", "--out", str(built_dir)]) == 1
+    assert "no chain of quoted relations" in capsys.readouterr().out
+    assert main(["path", "Nice", "al-Qaeda", "--json", "--out", str(built_dir)]) == 1
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_cli_stats_into_a_closed_pipe_ends_quietly(built_dir):
+    done = subprocess.run(
+        f"{sys.executable} -m graph.cli stats --out {built_dir} | head -c 0",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
 
 
 def test_cli_path_from_an_entity_to_itself_says_so(built_dir, capsys):
