@@ -53,7 +53,7 @@ from graph.namespaces import (
 )
 from graph.progress import Progress
 from graph.resources import ontology_file, shapes_file, sources_dir
-from graph.store import nt_literal
+from graph.store import nt_literal, stable_blank_nodes
 from graph.validate import (
     Coverage,
     Labeller,
@@ -643,7 +643,7 @@ def _write_ntriples(store: ox.Store, handle, extras: _Extras) -> None:
     """The union of every graph but provenance, in N-Triples, one graph after the other (a
     triple in two graphs is written twice: the same graph, and no set of millions of triples
     held to avoid it)."""
-    for graph in store.named_graphs():
+    for graph in sorted(store.named_graphs(), key=str):  # the store lists them in any order
         store.dump(output=handle, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
     store.dump(output=handle, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     triples = _triples(extras.typed) + _triples(extras.ontology)
@@ -777,6 +777,14 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _ontology_quads(ontology: Path, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The ontology's triples in its graph, blank nodes labelled the same in every build."""
+    triples = ox.parse(
+        path=str(ontology), format=ox.RdfFormat.TURTLE, base_iri=ontology.resolve().as_uri()
+    )
+    return stable_blank_nodes(triples, "ontology", graph)
+
+
 def _temporary(out: Path, name: str) -> tuple[int, Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
     return fd, Path(tmp)
@@ -796,12 +804,7 @@ def _write_graph_files(
     onto_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     extras = _Extras(
         typed=list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else [],
-        ontology=[
-            ox.Quad(t.subject, t.predicate, t.object, onto_graph)
-            for t in ox.parse(
-                path=str(ontology), format=ox.RdfFormat.TURTLE, base_iri=ontology.resolve().as_uri()
-            )
-        ],
+        ontology=_ontology_quads(ontology, onto_graph),
         provenance=provenance[0],
         provenance_jsonld=provenance[1],
     )

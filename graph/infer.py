@@ -129,7 +129,8 @@ class Rules:
                     continue
                 for needs in needs_list:
                     found[(forward, needs)].append((start, prop))
-        return dict(found)
+        # Sorted: sets of terms iterate in a different order in each process.
+        return {key: sorted(pairs) for key, pairs in found.items()}
 
     def subclass_pairs(self) -> list[tuple[URIRef, URIRef]]:
         """Every (class, superclass) pair, superclasses taken transitively."""
@@ -208,7 +209,8 @@ class _Inference:
             new = set()
             for c in classes:
                 new.update(self.superclasses.get(c, ()))
-            lines.extend(f"{x} {rdf_type} {sup} .\n" for sup in new - classes)
+            # Sorted: the store's serialisations follow the order triples come in.
+            lines.extend(f"{x} {rdf_type} {sup} .\n" for sup in sorted(new - classes))
         self._load(lines)
 
     def transitive(self) -> list[tuple]:

@@ -14,6 +14,7 @@ scan per file. The ontology, small and read rule by rule, is parsed with rdflib.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections import Counter
@@ -33,6 +34,7 @@ from graph.store import (
     protect_literals,
     rdflib_graph,
     restore_protected,
+    stable_blank_nodes,
     unprotect,
 )
 
@@ -67,6 +69,8 @@ _SOURCE_DOCUMENT = ox.NamedNode(str(CVEKG.SourceDocument))
 _CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE})
 _DOCUMENT_METADATA = frozenset({_TYPE, _TEXT})
 
+_BLANK = ox.BlankNode
+_ANY_BLANK = "FILTER(isBlank(?s) || isBlank(?o))"
 _PREFIX_DECLARATION = re.compile(r"(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
 _PREFIX_KEYWORD = re.compile(r"(?:@prefix|PREFIX|prefix)\s")
 _BEFORE_IRI = re.compile(r"([\w.-]*):\s*$")
@@ -296,6 +300,7 @@ def _load_into(
     base = path.resolve().as_uri()
     default: list[ox.Quad] = []
     try:
+        blank = False
         if census is not None:
             sizes, predicates = census.sizes, census.predicates
             for q in ox.parse(text, fmt, base_iri=base):
@@ -305,7 +310,19 @@ def _load_into(
                     continue
                 sizes[graph] += 1
                 predicates.add(q.predicate)
-        store.load(text, fmt, base_iri=base, to_graph=to_graph)
+                if not blank and (type(q.subject) is _BLANK or type(q.object) is _BLANK):
+                    blank = True
+        if not blank:
+            store.load(text, fmt, base_iri=base, to_graph=to_graph)
+        if census is None and to_graph is not None:  # not seen in Python: ask the store
+            blank = bool(store.query(f"ASK {{ GRAPH {to_graph} {{ ?s ?p ?o {_ANY_BLANK} }} }}"))
+            if blank:
+                store.clear_graph(to_graph)
+        if blank:
+            # Labels the same in every build (the parser draws them at random).
+            tag = "s" + hashlib.sha256(path.name.encode("utf-8")).hexdigest()[:12] + "n"
+            quads = ox.parse(text, fmt, base_iri=base)
+            store.extend(stable_blank_nodes(quads, tag, to_graph))
     except SyntaxError as exc:
         error = exc
         if text is not data:  # marking moved columns: find the error in the text as written

@@ -27,6 +27,7 @@ __all__ = [
     "nquad",
     "protect_literals",
     "restore_protected",
+    "stable_blank_nodes",
     "unprotect",
     "from_ox",
     "nt_iri",
@@ -314,6 +315,36 @@ def restore_protected(store: ox.Store, marked: Iterable[tuple[str, str]]) -> lis
             restored.add(next(store.quads_for_pattern(s, p, original, g)))
             lines.append(nquad(s, p, original, g))
     return lines
+
+
+def stable_blank_nodes(
+    quads: Iterable[ox.Quad], tag: str, graph: ox.NamedNode | None = None
+) -> list[ox.Quad]:
+    """The quads with their blank nodes labelled ``<tag>1``, ``<tag>2``… in the order they
+    come (into ``graph`` if given).
+
+    The parsers label blank nodes at random, and the store's serialisations follow their
+    labels: the outputs would differ from one build of the same sources to the next. A
+    ``tag`` holding a letter beyond ``f`` never meets the store's own (hexadecimal) labels.
+    """
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            if term not in labels:
+                labels[term] = ox.BlankNode(f"{tag}{len(labels) + 1}")
+            return labels[term]
+        return term
+
+    return [
+        ox.Quad(
+            stable(q.subject),
+            q.predicate,
+            stable(q.object),
+            graph if graph is not None else stable(q.graph_name),
+        )
+        for q in quads
+    ]
 
 
 def nquad(subject, predicate, obj, graph) -> str:

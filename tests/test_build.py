@@ -151,7 +151,9 @@ def test_cvekg_build_from_any_folder(tmp_path: Path) -> None:
     assert (tmp_path / "build" / "graph.trig").is_file()
 
 
-def _cvekg_build(sources: Path, out: Path) -> subprocess.CompletedProcess:
+def _cvekg_build(
+    sources: Path, out: Path, *options: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """``cvekg build -q --sources … --out …`` in a fresh process, as a user runs it."""
     return subprocess.run(
         [
@@ -164,10 +166,12 @@ def _cvekg_build(sources: Path, out: Path) -> subprocess.CompletedProcess:
             str(sources),
             "--out",
             str(out),
+            *options,
         ],
         capture_output=True,
         text=True,
         timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -319,3 +323,30 @@ def test_wrong_quote_prefix_fails_the_build_at_the_claim(
     [problem] = caught.value.problems
     assert f"{TRIG}:{line + 1}:1: claim city-pair-toulouse: quote not found" in problem
     assert '"In Lyon, Toulouse participated in a City Pair' in problem
+
+
+def test_two_builds_write_the_same_bytes(sources_copy: Path, tmp_path: Path) -> None:
+    """Same sources, same graph files, byte for byte, blank nodes included (the parsers
+    label them at random; Python orders sets differently in each process)."""
+    trig = sources_copy / TRIG
+    attack = "attack:orlando-pulse-nightclub a cvekg:Attack ;"
+    text = trig.read_text(encoding="utf-8")
+    assert attack in text
+    trig.write_text(
+        text.replace(attack, f'{attack}\n        rdfs:comment [ rdfs:label "a note"@en ] ;'),
+        "utf-8",
+    )
+    places = sources_copy / "places.ttl"
+    places.write_text(
+        places.read_text(encoding="utf-8") + '\ncity:lyon rdfs:comment [ rdfs:label "x"@en ] .\n',
+        "utf-8",
+    )
+    for seed in ("1", "2"):
+        done = _cvekg_build(
+            sources_copy, tmp_path / seed, "--no-views", env={"PYTHONHASHSEED": seed}
+        )
+        assert done.returncode == 0, done.stderr
+    for name in ("graph.trig", "graph.ttl", "graph.nt", "graph.jsonld"):
+        first = (tmp_path / "1" / name).read_bytes()
+        assert b"_:" in first, name
+        assert first == (tmp_path / "2" / name).read_bytes(), name
