@@ -128,13 +128,23 @@ class QuerySyntaxError(CvekgError):
     def __str__(self) -> str:
         if self.line is None:
             return f"SPARQL syntax error: {self.message}"
-        lines = self.query.splitlines() or [""]
-        text = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
-        caret = " " * max(0, (self.column or 1) - 1) + "^"
+        lines = self.query.split("\n")  # as lines are counted: only \n ends one
+        text = lines[self.line - 1].rstrip("\r") if 0 < self.line <= len(lines) else ""
+        caret = _under(text[: max(0, (self.column or 1) - 1)]) + "^"
         return (
             f"SPARQL syntax error at line {self.line}, column {self.column}: {self.message}\n"
             f"  {text}\n  {caret}"
         )
+
+
+def _under(text: str) -> str:
+    """Blanks as wide as ``text`` on a terminal: its tabs kept, wide (CJK) characters as two."""
+    import unicodedata
+
+    return "".join(
+        "\t" if c == "\t" else "  " if unicodedata.east_asian_width(c) in "WF" else " "
+        for c in text
+    )
 
 
 class QueryRefusedError(CvekgError):

@@ -150,6 +150,14 @@ def test_column_counts_characters_not_bytes(store) -> None:
     assert error.message.startswith("unknown word Citi")
 
 
+def test_caret_sits_under_the_mistake_after_tabs_and_wide_characters(store) -> None:
+    query = 'SELECT ?x WHERE {\n\t\t?x rdfs:label "東京" . ?x a Citi }'
+    text, caret = str(_error(store, query)).splitlines()[1:3]
+    assert text == '  \t\t?x rdfs:label "東京" . ?x a Citi }'
+    # On a terminal, tabs stay tabs and each wide character takes two columns.
+    assert caret == "  \t\t" + " " * (len('?x rdfs:label "') + 4 + len('" . ?x a ')) + "^"
+
+
 def test_ungrouped_variable_gets_advice(store) -> None:
     error = _error(store, "SELECT ?x (COUNT(?y) AS ?n) WHERE { ?x ?p ?y }")
     assert "GROUP BY" in error.message and error.line == 1
