@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -136,14 +137,13 @@ class BuildResult:
 def atomic_writer(path: Path, mode: str = "w") -> Iterator:
     """Write to a temporary file beside ``path``, renamed over it only if writing succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path.parent, path.name)
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
             yield handle
-        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -771,12 +771,6 @@ _WRITERS: dict[str, Callable[[ox.Store, object, _Extras], None]] = {
 }
 
 
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _ontology_quads(ontology: Path, graph: ox.NamedNode) -> list[ox.Quad]:
     """The ontology's triples in its graph, blank nodes labelled the same in every build."""
     triples = ox.parse(
@@ -785,9 +779,51 @@ def _ontology_quads(ontology: Path, graph: ox.NamedNode) -> list[ox.Quad]:
     return stable_blank_nodes(triples, "ontology", graph)
 
 
-def _temporary(out: Path, name: str) -> tuple[int, Path]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-    return fd, Path(tmp)
+def _temporary(folder: Path, name: str) -> tuple[int, Path]:
+    """A new temporary file in ``folder`` for the output ``name``, open for writing.
+
+    It is created with the mode any new file gets there (read-write for all, less the
+    umask), as the output it becomes should have: ``mkstemp`` would make it private, and
+    reading the umask means setting it, for every thread of the process at once.
+    """
+    while True:
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+@dataclass
+class _Staged:
+    """A build's temporary output files by name, and the folders it made to hold them
+    (outermost first): what a failed build removes."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    folders: list[Path] = field(default_factory=list)
+
+    def make_folder(self, out: Path) -> None:
+        """Make ``out`` and its missing parents, noting which were made."""
+        missing = [p for p in (out, *out.absolute().parents) if not p.exists()]
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CvekgError(
+                f"{display_path(out)}: cannot make the output folder: {exc.strerror or exc}"
+            ) from None
+        self.folders = missing[::-1]
+
+    def discard(self) -> None:
+        """Remove the temporary files, and the folders this build made if still empty."""
+        for tmp in self.files.values():
+            tmp.unlink(missing_ok=True)
+        self.files.clear()
+        for folder in reversed(self.folders):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty: something else is in it now
+                break
+        self.folders.clear()
 
 
 def _write_graph_files(
@@ -796,53 +832,38 @@ def _write_graph_files(
     typed: list[str],
     provenance: tuple[Path, Path],
     ontology: Path,
-) -> dict[str, Path]:
+) -> _Staged:
     """Serialise the graph into temporary files in ``out`` (renamed by :func:`_publish`)."""
     store = corpus.store
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    staged = _Staged()
+    staged.make_folder(out)
     onto_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    extras = _Extras(
-        typed=list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else [],
-        ontology=_ontology_quads(ontology, onto_graph),
-        provenance=provenance[0],
-        provenance_jsonld=provenance[1],
-    )
-    temporary: dict[str, Path] = {}
-    if created:  # a failed build removes the folder it made (see _discard)
-        temporary[""] = out
     if typed:  # written as typed, while the store's canonical copies are left out
         store.update(f"DELETE DATA {{ {_sparql_data(typed)} }}")
     try:
+        extras = _Extras(
+            typed=list(ox.parse("".join(typed), ox.RdfFormat.N_QUADS)) if typed else [],
+            ontology=_ontology_quads(ontology, onto_graph),
+            provenance=provenance[0],
+            provenance_jsonld=provenance[1],
+        )
         for name, writer in _WRITERS.items():
             fd, tmp = _temporary(out, name)
-            temporary[name] = tmp
+            staged.files[name] = tmp
             if name == "graph.trig":
                 extras.trig = tmp
             with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
                 writer(store, handle, extras)
     except BaseException:
-        _discard(temporary)
+        staged.discard()
         raise
     finally:
         if typed:
             store.update(f"INSERT DATA {{ {_sparql_data(typed)} }}")
-    return temporary
+    return staged
 
 
-def _discard(temporary: dict[str, Path]) -> None:
-    """Remove the temporary files, and the output folder if this build made it."""
-    for name, tmp in temporary.items():
-        if name:
-            tmp.unlink(missing_ok=True)
-    if "" in temporary:
-        try:
-            temporary[""].rmdir()
-        except OSError:  # not empty: something else is in it now
-            pass
-
-
-def _publish(result: BuildResult, corpus: Corpus, temporary: dict[str, Path]) -> list[Path]:
+def _publish(result: BuildResult, corpus: Corpus, staged: _Staged) -> list[Path]:
     """Write the report and build info, then rename every temporary file into place."""
     from graph.report import render_report  # keeps report formatting in one module
 
@@ -872,20 +893,16 @@ def _publish(result: BuildResult, corpus: Corpus, temporary: dict[str, Path]) ->
     try:
         for name, data in rendered.items():
             fd, tmp = _temporary(out, name)
-            temporary[name] = tmp
+            staged.files[name] = tmp
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-        mode = _file_mode()
-        for name, tmp in temporary.items():
-            if name:
-                os.chmod(tmp, mode)
         written = []
-        temporary.pop("", None)  # the folder stays: it holds the build now
+        staged.folders.clear()  # they stay: they hold the build now
         for name in OUTPUT_FILES:
-            os.replace(temporary.pop(name), out / name)
+            os.replace(staged.files.pop(name), out / name)
             written.append(out / name)
     finally:
-        _discard(temporary)
+        staged.discard()
     return written
 
 
@@ -987,7 +1004,7 @@ def build(
         phases.done("infer")
 
         phases.start("write")
-        temporary = _write_graph_files(
+        staged = _write_graph_files(
             corpus, out, corpus.typed, (provenance_path, provenance_jsonld), ontology
         )
         phases.done("write")
@@ -1016,7 +1033,7 @@ def build(
             classes = _class_counts(store)
             phases.done("validate")
         except BaseException:
-            _discard(temporary)
+            staged.discard()
             raise
 
     result = BuildResult(
@@ -1037,14 +1054,14 @@ def build(
         + [f"provenance: {p}" for p in coverage.uncovered]
     )
     if problems:
-        _discard(temporary)
+        staged.discard()
         raise BuildError(
             f"build failed: {len(shacl)} SHACL violation(s), {len(lint)} lint problem(s), "
             f"provenance coverage {coverage.percent:.1f}%; nothing was written",
             problems,
         )
 
-    result.files = _publish(result, corpus, temporary)
+    result.files = _publish(result, corpus, staged)
     del corpus, anchored  # claims and quotes: the views get the store, which has them all
     # The store becomes the whole written graph, for the views and for callers.
     store.load(

@@ -350,3 +350,38 @@ def test_two_builds_write_the_same_bytes(sources_copy: Path, tmp_path: Path) -> 
         first = (tmp_path / "1" / name).read_bytes()
         assert b"_:" in first, name
         assert first == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_failed_build_removes_the_folders_it_made(sources_copy: Path, tmp_path: Path) -> None:
+    places = sources_copy / "places.ttl"
+    places.write_text(places.read_text("utf-8").replace('"Lyon"@fr', '"Lyon"@de'), "utf-8")
+    outs = tmp_path / "outs"
+    (outs / "kept").mkdir(parents=True)
+    for out in (outs / "new" / "a" / "b", outs / "kept" / "a" / "b"):
+        with pytest.raises(BuildError):
+            build(sources=sources_copy, out=out, views=False)
+    assert sorted(p.name for p in outs.iterdir()) == ["kept"]
+    assert not any((outs / "kept").iterdir())
+
+
+def test_build_leaves_the_umask_alone(
+    sources_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting the umask, even for a moment, would let another thread create files
+    world-writable; the outputs still get the mode the umask gives new files."""
+    calls = []
+    umask = os.umask
+
+    def recorded(mask: int) -> int:
+        calls.append(mask)
+        return umask(mask)
+
+    previous = umask(0o027)
+    try:
+        monkeypatch.setattr(os, "umask", recorded)
+        build(sources=sources_copy, out=tmp_path / "out", views=False)
+    finally:
+        umask(previous)
+    assert calls == []
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o640, name
