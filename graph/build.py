@@ -863,7 +863,7 @@ def _write_graph_files(
     return staged
 
 
-def _publish(result: BuildResult, corpus: Corpus, staged: _Staged) -> list[Path]:
+def _publish(result: BuildResult, corpus: Corpus, shapes: Path, staged: _Staged) -> list[Path]:
     """Write the report and build info, then rename every temporary file into place."""
     from graph.report import render_report  # keeps report formatting in one module
 
@@ -875,6 +875,8 @@ def _publish(result: BuildResult, corpus: Corpus, staged: _Staged) -> list[Path]
         "inputs": {
             display_path(p): hashlib.sha256(p.read_bytes()).hexdigest()[:16]
             for p in [
+                corpus.ontology_path,
+                shapes,
                 *(d.trig_path for d in corpus.documents),
                 *(d.text_path for d in corpus.documents),
                 *(r.path for r in corpus.references),
@@ -1061,7 +1063,7 @@ def build(
             problems,
         )
 
-    result.files = _publish(result, corpus, staged)
+    result.files = _publish(result, corpus, shapes, staged)
     del corpus, anchored  # claims and quotes: the views get the store, which has them all
     # The store becomes the whole written graph, for the views and for callers.
     store.load(

@@ -75,9 +75,10 @@ _PREFIX_DECLARATION = re.compile(r"(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^<>\s]*)
 _PREFIX_KEYWORD = re.compile(r"(?:@prefix|PREFIX|prefix)\s")
 _BEFORE_IRI = re.compile(r"([\w.-]*):\s*$")
 _QUOTE_PREDICATE = re.compile(r"[ \t]cvekg:quote\b")
+# Where Oxigraph says the error is, in each of its forms: the message gives it once, first.
 _PARSER_POSITION = re.compile(
-    r"^Parser error (?:at line \d+ between columns \d+ and \d+|between line \d+ column \d+ "
-    r"and line \d+ column \d+): "
+    r"^Parser error (?:at line \d+ between columns \d+ and \d+|at line \d+ column \d+"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
 )
 
 

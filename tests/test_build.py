@@ -385,3 +385,15 @@ def test_build_leaves_the_umask_alone(
     assert calls == []
     for name in OUTPUT_FILES:
         assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o640, name
+
+
+def test_build_info_hashes_every_input(built_dir: Path) -> None:
+    """build-info.json tells which ontology, shapes and sources made the build."""
+    import hashlib
+
+    from graph.resources import ontology_file, shapes_file, sources_dir
+
+    info = json.loads((built_dir / "build-info.json").read_text(encoding="utf-8"))
+    hashes = {Path(name).name: digest for name, digest in info["inputs"].items()}
+    inputs = [ontology_file(), shapes_file(), *sorted(sources_dir().glob("*.t*"))]
+    assert hashes == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in inputs}

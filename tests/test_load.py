@@ -107,3 +107,14 @@ def test_reference_file_name_not_valid_in_an_iri(sources_copy: Path) -> None:
     [reference] = corpus.references
     assert str(reference.iri) == "https://w3id.org/cvekg/graph/reference/my%20places"
     assert reference.facts > 0 and reference.has_source
+
+
+def test_syntax_error_message_does_not_repeat_its_position(sources_copy: Path) -> None:
+    """Oxigraph's "Parser error at line N column M: …" gives file:line:column, said once."""
+    path = sources_copy / "places.ttl"
+    text = path.read_text(encoding="utf-8") + '\ncity:x rdfs:label "x"@en , ; .\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_corpus(ontology_file(), sources_copy)
+    assert (caught.value.line, caught.value.column) == (len(text.splitlines()), 28)
+    assert caught.value.message == "TURTLE syntax error: ; is not a valid RDF object"
