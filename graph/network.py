@@ -697,7 +697,7 @@ def _project(store: ox.Store, statements: bool) -> nx.MultiDiGraph:
     strings = projector._strings
     named = ox.NamedNode
     reference = str(REFERENCE_GRAPH)
-    add = projector.add_quad
+    add, literal = projector.add_quad, ox.Literal
     # The commonest quad, an edge between two entities, is handled here rather than in
     # add_quad: a million calls fewer.
     nodes, mentions, edges = projector.nodes, projector.mentions, projector.edges
@@ -727,7 +727,7 @@ def _project(store: ox.Store, statements: bool) -> nx.MultiDiGraph:
                         found.append(g)
                 else:
                     add(g, subject, predicate, value, True)
-            else:
+            elif type(o) is literal:  # a blank node (a structured note) is neither
                 add(g, subject, predicate, o, False)
     read = time.perf_counter()
     _read_types(store, projector)

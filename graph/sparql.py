@@ -243,14 +243,6 @@ def check_query(query: str, local_graphs: Container[str] | None = None) -> Query
     ...     print(refused)
     SERVICE is refused (line 1, column 18): queries run offline, on the local graph only
     """
-    for text in (query, _codepoints(query)):
-        service = _SERVICE_ANYWHERE.search(text)
-        if service:
-            raise QueryRefusedError(
-                f"SERVICE is refused ({_where(text, service.start())}): queries run offline, "
-                "on the local graph only (even in a string or a comment, 'service' before an "
-                "IRI, a variable or SILENT is refused: write it another way)"
-            )
     tokens = _tokens(query)
     prefixes = dict(PREFIXES)
     has_from = False
@@ -288,6 +280,14 @@ def check_query(query: str, local_graphs: Container[str] | None = None) -> Query
                     f"FROM <{iri}> is refused ({_where(query, target.offset)}): "
                     "only the graph's own named graphs can be selected, nothing is fetched"
                 )
+    for text in (query, _codepoints(query)):
+        service = _SERVICE_ANYWHERE.search(text)
+        if service:
+            raise QueryRefusedError(
+                f"SERVICE is refused ({_where(text, service.start())}): queries run offline, "
+                "on the local graph only (even in a string or a comment, 'service' before an "
+                "IRI, a variable or SILENT is refused: write it another way)"
+            )
     return QueryInfo(query_form(query), has_from)
 
 

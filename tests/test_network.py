@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 
 from graph import network as gn
@@ -369,3 +370,14 @@ def test_gexf_labels_nodes_by_their_english_label(seed, tmp_path):
     back = nx.read_gexf(gn.export(seed, "gexf", tmp_path / "network.gexf"))
     assert back.nodes[LYON]["label"] == "Lyon"
     assert back.nodes[NEW_ORLEANS]["label"] == "New Orleans"
+
+
+def test_a_blank_node_value_is_neither_an_entity_nor_a_fact(trig_store):
+    store = trig_store("network.trig")
+    claim = next(g for g in store.named_graphs() if "/claim/" in g.value)
+    note = ox.BlankNode()
+    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    store.add(ox.Quad(ox.NamedNode(LYON), comment, note, claim))
+    G = gn.project(store)
+    assert note.value not in G and f"_:{note.value}" not in G
+    assert all(f.value != note.value for f in G.nodes[LYON]["facts"])
