@@ -272,36 +272,36 @@ def triple_sources(store: ox.Store, triples: Sequence[ox.Triple]) -> list[list[S
 
 
 def _claims_stating(store: ox.Store, triples: Sequence[ox.Triple]) -> dict[ox.Triple, list[str]]:
-    graphs: dict[ox.Triple, list[str]] = {}
     # A blank node or a triple term cannot be looked up by value; no claim states those.
     plain = [t for t in triples if not any(isinstance(x, ox.BlankNode | ox.Triple) for x in t)]
-    for chunk in _chunks(plain):
-        values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
-        query = f"""
-            SELECT ?s ?p ?o ?claim WHERE {{
-              VALUES (?s ?p ?o) {{ {values} }}
-              GRAPH ?claim {{ ?s ?p ?o }}
-              GRAPH <{_PROVENANCE}> {{ ?claim a <{_CVEKG}Claim> }}
-            }}"""
-        for row in store.query(query):
-            triple = ox.Triple(row["s"], row["p"], row["o"])
-            graphs.setdefault(triple, []).append(row["claim"].value)
-    return graphs
+    return _claims_matching(store, plain, "?s ?p ?o")
 
 
 def _claims_implying(store: ox.Store, triples: Sequence[ox.Triple]) -> dict[ox.Triple, list[str]]:
-    graphs: dict[ox.Triple, list[str]] = {}
     linked = [
         t
         for t in triples
         if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)
     ]
-    types = [t for t in linked if t.predicate.value == _RDF_TYPE]
-    others = [t for t in linked if t.predicate.value != _RDF_TYPE]
-    for chunk, pattern in [
-        *((c, "?s a ?stated") for c in _chunks(types)),
-        *((c, "{ ?s ?q ?o } UNION { ?o ?q ?s }") for c in _chunks(others)),
-    ]:
+    graphs = _claims_matching(
+        store, [t for t in linked if t.predicate.value == _RDF_TYPE], "?s a ?stated"
+    )
+    graphs.update(
+        _claims_matching(
+            store,
+            [t for t in linked if t.predicate.value != _RDF_TYPE],
+            "{ ?s ?q ?o } UNION { ?o ?q ?s }",
+        )
+    )
+    return graphs
+
+
+def _claims_matching(
+    store: ox.Store, triples: Sequence[ox.Triple], pattern: str
+) -> dict[ox.Triple, list[str]]:
+    """The claims whose graph matches ``pattern`` (over ``?s ?p ?o``), for each triple."""
+    graphs: dict[ox.Triple, list[str]] = {}
+    for chunk in _chunks(triples):
         values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
         query = f"""
             SELECT DISTINCT ?s ?p ?o ?claim WHERE {{
