@@ -54,7 +54,7 @@ from graph.namespaces import (
 )
 from graph.progress import Progress
 from graph.resources import ontology_file, shapes_file, sources_dir
-from graph.store import nt_literal, stable_blank_nodes
+from graph.store import graph_size, nt_literal, stable_blank_nodes
 from graph.validate import (
     Coverage,
     Labeller,
@@ -499,11 +499,6 @@ def _coverage(corpus: Corpus, anchored: set[URIRef], label: Labeller) -> Coverag
                 f"(<{ref.iri}> dcterms:source <…>), so its {ref.facts} triples are unsourced"
             )
     return cov
-
-
-def _graph_size(store: ox.Store, graph: str) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))[0].value)
 
 
 def _class_counts(store: ox.Store) -> dict[str, int]:
@@ -1002,7 +997,7 @@ def build(
             format=ox.RdfFormat.N_TRIPLES,
             to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
         )
-        inferred_count = _graph_size(store, str(INFERRED_GRAPH))
+        inferred_count = graph_size(store, str(INFERRED_GRAPH))
         phases.done("infer")
 
         phases.start("write")
@@ -1029,7 +1024,7 @@ def build(
                 "ontology": len(corpus.ontology),
                 "reference": sum(r.size for r in corpus.references),
                 "claims": sum(c.size for d in corpus.documents for c in d.claims),
-                "provenance": _graph_size(store, str(PROVENANCE_GRAPH)),
+                "provenance": graph_size(store, str(PROVENANCE_GRAPH)),
                 "inferred": inferred_count,
             }
             classes = _class_counts(store)

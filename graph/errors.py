@@ -5,13 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CvekgError", "SourceError", "BuildError", "display_path"]
+__all__ = ["CvekgError", "SourceError", "BuildError", "display_path", "line_column"]
 
 
 class CvekgError(Exception):
     """Any error the CLI reports as a message (no traceback) with a non-zero exit."""
 
     exit_code = 2
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1, in characters, as editors count) of ``text[offset]``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def display_path(path: Path | str) -> str:

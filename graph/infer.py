@@ -35,7 +35,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from graph.namespaces import GRAPH, INFERRED_GRAPH
-from graph.store import from_ox, nt_term
+from graph.store import from_ox, graph_size, nt_term
 
 __all__ = ["Rules", "infer", "infer_store"]
 
@@ -300,8 +300,7 @@ def infer_store(store: ox.Store, rules: Rules, target: str = str(INFERRED_GRAPH)
     """
     with tempfile.TemporaryDirectory(prefix="cvekg-infer-") as workdir:
         _Inference(store, rules, target, Path(workdir)).run()
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))[0].value)
+    return graph_size(store, target)
 
 
 def infer(ontology: Graph, facts: Iterable[tuple], rules: Rules | None = None) -> set[tuple]:

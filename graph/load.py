@@ -26,11 +26,13 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from graph.errors import SourceError
+from graph.errors import SourceError, line_column
 from graph.namespaces import CVEKG, REFERENCE_GRAPH
 from graph.store import (
     XSD,
+    count_by_graph,
     from_ox,
+    graph_size,
     protect_literals,
     rdflib_graph,
     restore_protected,
@@ -212,12 +214,6 @@ class _Census:
     quads: int = 0
 
 
-def _line_column(data: str, offset: int) -> tuple[int, int]:
-    line = data.count("\n", 0, offset) + 1
-    column = offset - (data.rfind("\n", 0, offset) + 1) + 1
-    return line, column
-
-
 def read_source(path: Path, keep_line_breaks: bool = False) -> str:
     """The text of a source file; bytes that are not UTF-8 give a ``file:line:column`` error.
 
@@ -232,7 +228,7 @@ def read_source(path: Path, keep_line_breaks: bool = False) -> str:
         raw = path.read_bytes()
         before = raw[: exc.start].decode("utf-8", errors="replace")
         before = before.replace("\r\n", "\n").replace("\r", "\n")
-        line, column = _line_column(before, len(before))
+        line, column = line_column(before, len(before))
         raise SourceError(
             path,
             line,
@@ -257,7 +253,7 @@ def parse_rdf_file(path: Path, fmt: str, into: Graph | Dataset | None = None) ->
         why = getattr(exc, "_why", None) or str(exc)
         if offset is not None:
             # rdflib's offset counts characters of the text (though it keeps the text as bytes).
-            line, column = _line_column(data, offset)
+            line, column = line_column(data, offset)
         else:
             line, column = getattr(exc, "lineno", None) or 1, getattr(exc, "offset", None) or 1
         raise SourceError(path, line, column, f"{fmt.upper()} syntax error: {why}") from None
@@ -363,19 +359,24 @@ def _prefixes(data: str) -> dict[str, str]:
     return found
 
 
+def _written_names(iri: str, prefixes: dict[str, str]) -> list[str]:
+    """The ways a file with these prefixes can write ``iri``: ``<iri>`` or ``prefix:local``."""
+    local = iri.rsplit("/", 1)[-1]
+    namespace = iri[: -len(local)]
+    return [f"<{iri}>"] + [f"{p}:{local}" for p, ns in prefixes.items() if ns == namespace]
+
+
 def _claim_location(data: str, claim: URIRef, prefixes: dict[str, str]) -> tuple[int, int]:
     """Where the claim's quote is written in the file (else where the claim is first named)."""
-    local = claim.rsplit("/", 1)[-1]
-    namespace = claim[: -len(local)]
-    names = [f"<{claim}>"] + [f"{p}:{local}" for p, ns in prefixes.items() if ns == namespace]
+    names = _written_names(claim, prefixes)
     for name in names:
         match = re.search(re.escape(name) + r"\s+cvekg:quote\b", data)
         if match:
-            return _line_column(data, match.start())
+            return line_column(data, match.start())
     for name in names:
         pos = data.find(name)
         if pos != -1:
-            return _line_column(data, pos)
+            return line_column(data, pos)
     return 1, 1
 
 
@@ -485,15 +486,13 @@ def _attach_unquoted_graphs(documents: list[Document], graphs: list[str], store:
         data = read_source(doc.trig_path)
         prefixes = _prefixes(data)
         for iri in sorted(todo):
-            local = iri.rsplit("/", 1)[-1]
-            namespace = iri[: -len(local)]
-            names = [f"<{iri}>"] + [f"{p}:{local}" for p, ns in prefixes.items() if ns == namespace]
+            names = _written_names(iri, prefixes)
             match = next(
                 (m for n in names if (m := re.search(re.escape(n) + r"\s*\{", data))), None
             )
             if match is None:
                 continue
-            where = _line_column(data, match.start())
+            where = line_column(data, match.start())
             doc.claims.append(Claim(URIRef(iri), 0, None, None, [], doc.trig_path, where, store))
             todo.discard(iri)
     for iri in sorted(todo):  # named in no file we can find: report it on the first document
@@ -550,13 +549,10 @@ def load_corpus(
     typed = restore_protected(store, marked)
     counted = sum(sizes.values())
     for iri, _ in reference_iris:
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
-        sizes[iri] = int(next(iter(store.query(query)))[0].value)
+        sizes[iri] = graph_size(store, iri)
         _reference_terms(store, iri, census)
     if counted + sum(sizes[iri] for iri, _ in reference_iris) != len(store):
         # A triple written twice in one claim counts once in the store: count there.
-        from graph.store import count_by_graph
-
         sizes = Counter(count_by_graph(store))
     references = []
     for iri, path in reference_iris:

@@ -23,7 +23,7 @@ def render_report(result: BuildResult, corpus: Corpus) -> str:
             f"{len(doc.claims)} claims"
         )
     for ref in corpus.references:
-        lines.append(f"- `{display_path(ref.path)}`: reference data, {len(ref.graph)} triples")
+        lines.append(f"- `{display_path(ref.path)}`: reference data, {ref.size} triples")
     lines += ["", "## Triples by named graph", "", "| graph | triples |", "|---|---:|"]
     for name, count in result.counts.items():
         lines.append(f"| {name} | {count} |")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import CvekgError
+from graph.errors import CvekgError, line_column
 from graph.namespaces import PREFIXES
 
 __all__ = [
@@ -205,13 +205,8 @@ def _tokens(query: str, keep_comments: bool = False) -> list[_Token]:
     ]
 
 
-def _line_column(query: str, offset: int) -> tuple[int, int]:
-    line = query.count("\n", 0, offset) + 1
-    return line, offset - (query.rfind("\n", 0, offset) + 1) + 1
-
-
 def _where(query: str, offset: int) -> str:
-    line, column = _line_column(query, offset)
+    line, column = line_column(query, offset)
     return f"line {line}, column {column}"
 
 
@@ -369,7 +364,7 @@ def _diagnose(query: str, oxigraph_message: str) -> QuerySyntaxError:
     tokens = _tokens(query)
 
     def at(offset: int, message: str) -> QuerySyntaxError:
-        line, column = _line_column(query, offset)
+        line, column = line_column(query, offset)
         return QuerySyntaxError(message, query, line, column)
 
     # An unclosed string or IRI swallows or garbles everything after it: report it first.
@@ -502,7 +497,7 @@ def _from_oxigraph(query: str, message: str) -> QuerySyntaxError:
     for needle, hint in _SEMANTIC_HINTS.items():
         if needle in text:
             form = next((t for t in _tokens(query) if t.text.upper() in _FORMS), None)
-            line, column = _line_column(query, form.offset if form else 0)
+            line, column = line_column(query, form.offset if form else 0)
             return QuerySyntaxError(hint, query, line, column)
     expected = _clean_expected(text)
     tokens = _tokens(query)
@@ -510,7 +505,7 @@ def _from_oxigraph(query: str, message: str) -> QuerySyntaxError:
     if bad is None:
         return QuerySyntaxError(expected or text.strip(), query, line, column)
     token = tokens[bad]
-    line, column = _line_column(query, token.offset)
+    line, column = line_column(query, token.offset)
     rest = tokens[bad:]
     if all(t.kind == "word" for t in rest) or bad == len(tokens) - 1:
         unfinished = query[token.offset :].strip()

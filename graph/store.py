@@ -23,6 +23,7 @@ __all__ = [
     "REWRITTEN_TYPES",
     "TripleBatch",
     "count_by_graph",
+    "graph_size",
     "graph_quads",
     "nquad",
     "protect_literals",
@@ -140,6 +141,12 @@ def count_by_graph(store: ox.Store) -> dict[str, int]:
     """Triples per named graph (graph IRI -> count), counted in one pass by Oxigraph."""
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     return {row[0].value: int(row[1].value) for row in store.query(query)}
+
+
+def graph_size(store: ox.Store, graph: str) -> int:
+    """Triples in one named graph, counted by Oxigraph."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return int(next(iter(store.query(query)))[0].value)
 
 
 def graph_quads(store: ox.Store, graph: str) -> Iterator[ox.Quad]:
