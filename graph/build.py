@@ -1061,20 +1061,12 @@ def build(
     result.files = _publish(result, corpus, shapes, staged)
     del corpus, anchored  # claims and quotes: the views get the store, which has them all
     # The store becomes the whole written graph, for the views and for callers.
-    store.load(
-        path=str(ontology),
-        format=ox.RdfFormat.TURTLE,
-        base_iri=ontology.resolve().as_uri(),
-        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
-    )
+    store.extend(_ontology_quads(ontology, ox.NamedNode(str(ONTOLOGY_GRAPH))))
 
     if views:
-        try:
-            from graph import views as views_module
-        except ImportError:
-            views_module = None
-        if views_module is not None:
-            phases.start("views")
-            result.files += views_module.write_views(store, out / "views")
-            phases.done("views")
+        from graph.views import write_views  # NetworkX and Jinja2: only when views are asked
+
+        phases.start("views")
+        result.files += write_views(store, out / "views")
+        phases.done("views")
     return result
