@@ -24,6 +24,7 @@ __all__ = [
     "PREFIXES",
     "ENTITY_KINDS",
     "bind_prefixes",
+    "compact",
     "sparql_prologue",
 ]
 
@@ -94,3 +95,22 @@ def bind_prefixes(graph) -> None:
 def sparql_prologue() -> str:
     """The PREFIX lines pre-bound in every query (a query may redeclare any of them)."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def compact(iri: str) -> str:
+    """An IRI written with the pre-bound prefix of its longest namespace, else ``<iri>``.
+
+    >>> compact("https://w3id.org/cvekg/id/city/new-orleans")
+    'city:new-orleans'
+    >>> compact("https://example.org/x")
+    '<https://example.org/x>'
+    """
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            local = iri[len(namespace) :]
+            if local and all(c.isalnum() or c in "-_." for c in local):
+                best = prefix
+    if best:
+        return f"{best}:{iri[len(PREFIXES[best]) :]}"
+    return f"<{iri}>"

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from graph.errors import CvekgError
-from graph.namespaces import PREFIXES
+from graph.namespaces import PREFIXES, PROVENANCE_GRAPH, compact
 from graph.sparql import QueryOutcome, execute
 
 __all__ = [
@@ -82,7 +82,7 @@ _RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CVEKG = PREFIXES["cvekg"]
-_PROVENANCE = "https://w3id.org/cvekg/graph/provenance"
+_PROVENANCE = str(PROVENANCE_GRAPH)
 _SOURCE_COLUMNS = ("claims", "quotes")
 _CHUNK = 400
 
@@ -111,25 +111,6 @@ class Answer:
     outcome: QueryOutcome
     format: str
     media_type: str
-
-
-def compact(iri: str) -> str:
-    """An IRI written with the pre-bound prefix of its longest namespace, else ``<iri>``.
-
-    >>> compact("https://w3id.org/cvekg/id/city/new-orleans")
-    'city:new-orleans'
-    >>> compact("https://example.org/x")
-    '<https://example.org/x>'
-    """
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            local = iri[len(namespace) :]
-            if local and all(c.isalnum() or c in "-_." for c in local):
-                best = prefix
-    if best:
-        return f"{best}:{iri[len(PREFIXES[best]) :]}"
-    return f"<{iri}>"
 
 
 def term_text(term, names: dict[str, str] | None = None) -> str:

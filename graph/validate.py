@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from graph.namespaces import CVEKG, PREFIXES
+from graph.namespaces import CVEKG, compact
 
 __all__ = [
     "Labeller",
@@ -69,13 +69,7 @@ class Labeller:
     @staticmethod
     def short(node) -> str:
         """A prefixed name when one of our prefixes fits, else the IRI in angle brackets."""
-        if not isinstance(node, URIRef):
-            return str(node)
-        best = ""
-        for prefix, ns in PREFIXES.items():
-            if node.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-                best = prefix
-        return f"{best}:{node[len(PREFIXES[best]) :]}" if best else f"<{node}>"
+        return compact(str(node)) if isinstance(node, URIRef) else str(node)
 
     def __call__(self, node) -> str:
         label = self._lookup(node)
