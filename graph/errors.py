@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CvekgError", "SourceError", "BuildError", "display_path", "line_column"]
+__all__ = [
+    "CvekgError",
+    "SourceError",
+    "BuildError",
+    "display_path",
+    "display_width",
+    "line_column",
+]
 
 
 class CvekgError(Exception):
@@ -18,6 +25,13 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     """Line and column (from 1, in characters, as editors count) of ``text[offset]``."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide (CJK) characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def display_path(path: Path | str) -> str:

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from graph.errors import CvekgError
+from graph.errors import CvekgError, display_width
 from graph.namespaces import PREFIXES, PROVENANCE_GRAPH, compact
 from graph.sparql import QueryOutcome, execute
 
@@ -537,14 +537,8 @@ def serialize_rdf(statements: Sequence, fmt: str) -> bytes:
 # --- the terminal table ---------------------------------------------------------------------
 
 
-def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+    return text + " " * (width - display_width(text))
 
 
 def _cell(text: str, limit: int) -> str:
@@ -576,7 +570,9 @@ def table(
     if not iris and store is not None:
         shown = labels(store, (t for row in rows for t in row))
     cells = [[_cell(term_text(t, shown), max_width) for t in row] for row in rows]
-    widths = [max([_width(n), *(_width(r[i]) for r in cells)]) for i, n in enumerate(names)]
+    widths = [
+        max([display_width(n), *(display_width(r[i]) for r in cells)]) for i, n in enumerate(names)
+    ]
     lines = ["  ".join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
     lines.append("  ".join("─" * w for w in widths))
     for index, row in enumerate(cells):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import CvekgError, line_column
+from graph.errors import CvekgError, display_width, line_column
 from graph.namespaces import PREFIXES
 
 __all__ = [
@@ -139,12 +139,7 @@ class QuerySyntaxError(CvekgError):
 
 def _under(text: str) -> str:
     """Blanks as wide as ``text`` on a terminal: its tabs kept, wide (CJK) characters as two."""
-    import unicodedata
-
-    return "".join(
-        "\t" if c == "\t" else "  " if unicodedata.east_asian_width(c) in "WF" else " "
-        for c in text
-    )
+    return "".join("\t" if c == "\t" else " " * display_width(c) for c in text)
 
 
 class QueryRefusedError(CvekgError):
