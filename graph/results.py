@@ -43,6 +43,7 @@ __all__ = [
     "labels",
     "row_sources",
     "claim_quads",
+    "provenance_quads",
     "claim_sources",
     "serialize",
     "serialize_rdf",
@@ -308,8 +309,14 @@ def claim_quads(store: ox.Store, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
         for graph in where or [None]:
             name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
             quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+    return quads + provenance_quads(claim_sources(store, claims))
+
+
+def provenance_quads(sources: dict[str, Source]) -> list[ox.Quad]:
+    """Each claim's quote, sentence and source document, in the provenance graph."""
     provenance = ox.NamedNode(_PROVENANCE)
-    for claim, source in sorted(claim_sources(store, claims).items()):
+    quads = []
+    for claim, source in sorted(sources.items()):
         node = ox.NamedNode(claim)
         for predicate, value in (
             ("quote", ox.Literal(source.quote)),

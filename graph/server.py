@@ -38,6 +38,7 @@ from pathlib import Path
 
 from graph import __version__
 from graph.errors import CvekgError
+from graph.namespaces import CVEKG, GRAPH, ID
 
 __all__ = [
     "Reply",
@@ -57,8 +58,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 WEB = Path(__file__).resolve().parent / "web"
-ID_NAMESPACE = "https://w3id.org/cvekg/id/"
-_CVEKG = "https://w3id.org/cvekg/ontology#"
+ID_NAMESPACE = str(ID)
+_CVEKG = str(CVEKG)
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 #: Media types a SELECT/ASK answer can take, in order of preference, and their format names.
@@ -269,7 +270,7 @@ def _sparql_reply(store, job: dict, max_rows: int) -> Reply:
 
 # --- entity pages and graph views (rendered in a worker) -------------------------------------
 
-_GRAPH_NS = "https://w3id.org/cvekg/graph/"
+_GRAPH_NS = str(GRAPH)
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 
@@ -353,7 +354,7 @@ def entity_reply(store, kind: str, slug: str, fmt: str) -> Reply:
 
     import pyoxigraph as ox
 
-    from graph.results import claim_sources, labels, serialize_rdf
+    from graph.results import claim_sources, labels, provenance_quads, serialize_rdf
 
     iri = f"{ID_NAMESPACE}{kind}/{slug}"
     quads = _entity_quads(store, iri)
@@ -381,18 +382,7 @@ def entity_reply(store, kind: str, slug: str, fmt: str) -> Reply:
     if fmt != "html":
         statements: list = []
         if fmt in {"trig", "jsonld"}:
-            statements = list(quads)
-            for claim, source in sources.items():
-                for predicate, value in (
-                    ("quote", ox.Literal(source.quote)),
-                    ("sentence", ox.Literal(source.sentence)),
-                    ("source", ox.NamedNode(source.document)),
-                ):
-                    statements.append(
-                        ox.Quad(
-                            ox.NamedNode(claim), ox.NamedNode(_CVEKG + predicate), value, provenance
-                        )
-                    )
+            statements = list(quads) + provenance_quads(sources)
         else:
             statements = list({ox.Triple(q.subject, q.predicate, q.object) for q in quads})
         return Reply(200, _FORMAT_MEDIA[fmt], serialize_rdf(statements, fmt))
