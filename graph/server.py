@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import logging
 import queue
@@ -509,7 +508,7 @@ def _reference_title(store, graph: str) -> str:
 
 def view_reply(store, query: str, title: str, max_rows: int, views: bool = False) -> Reply:
     """A CONSTRUCT/DESCRIBE answer, or the ``?s ?p ?o`` rows of a SELECT, drawn as a graph by
-    ``graph.views.render_triples_page``; a table of the triples while that is not installed.
+    ``graph.views.render_triples_page``; a table of the triples if drawing fails.
 
     Entities link to their ``/entity/`` pages; the menu links to the built views at
     ``/views/`` when ``views`` says the build has them."""
@@ -540,26 +539,20 @@ def view_reply(store, query: str, title: str, max_rows: int, views: bool = False
             400, "a graph view needs a CONSTRUCT or DESCRIBE query, or a SELECT of ?s ?p ?o"
         )
     title = title or "Query result"
-    note = "The graph view is not installed yet (graph.views): the answer as a table of triples."
+    from graph.views import render_triples_page
+
     try:
-        from graph.views import render_triples_page
-    except ImportError:
-        render_triples_page = None
-    if render_triples_page is not None:
-        try:
-            page = render_triples_page(
-                store, triples, title, "/views/" if views else None, entity_path
-            )
-        except Exception as exc:  # the table still answers the question
-            logger.exception("graph view failed")
-            note = f"The graph view failed ({type(exc).__name__}: {exc}): the triples as a table."
-        else:
-            return Reply(
-                200,
-                _FORMAT_MEDIA["html"],
-                page.encode("utf-8"),
-                {"Content-Security-Policy": script_hashes_csp(page)},
-            )
+        page = render_triples_page(store, triples, title, "/views/" if views else None, entity_path)
+    except Exception as exc:  # the table still answers the question
+        logger.exception("graph view failed")
+        note = f"The graph view failed ({type(exc).__name__}: {exc}): the triples as a table."
+    else:
+        return Reply(
+            200,
+            _FORMAT_MEDIA["html"],
+            page.encode("utf-8"),
+            {"Content-Security-Policy": script_hashes_csp(page)},
+        )
     names = labels(store, (t for triple in triples for t in triple))
     rows = [
         {"s": _cell(t.subject, names), "p": _cell(t.predicate, names), "o": _cell(t.object, names)}
@@ -973,7 +966,6 @@ class _Handler(BaseHTTPRequestHandler):
         document = {
             "queries": [q.as_dict() for q in list_queries(self.server.queries_folder)],
             "prefixes": PREFIXES,
-            "views": importlib.util.find_spec("graph.views") is not None,
             "timeout": self.server.pool.timeout,
             "maxRows": self.server.pool.max_rows,
             "triples": self.server.pool.triples,
