@@ -1191,19 +1191,13 @@ def resolve_in_store(store: ox.Store, name: str) -> str:
 
 
 def open_built(out: Path, sources: Path | None = None, views: bool = False) -> ox.Store:
-    """The Oxigraph store of the build in ``out``, building first when a source is newer.
+    """The Oxigraph store of the build in ``out``, building first when a source is newer
+    (:func:`graph.sparql.open_built`). That build writes the views only when asked:
+    ``cvekg path``, ``stats`` and ``export`` do not read them, and ``cvekg views`` writes
+    them itself."""
+    from graph.sparql import open_built as open_store_built
 
-    That build writes the views only when asked (``views``): ``cvekg path``, ``stats`` and
-    ``export`` do not read them, and ``cvekg views`` writes them itself.
-    """
-    from graph.build import build, is_stale, sources_of
-    from graph.sparql import open_store
-
-    sources = sources_of(Path(out), sources)  # by default, the folder the build was made from
-    if is_stale(Path(out), sources):
-        logger.info("%s is missing or older than its sources: building", out)
-        build(sources=sources, out=Path(out), views=views)
-    return open_store(Path(out))
+    return open_store_built(Path(out), sources, views=views)
 
 
 def load(out: Path = Path("build"), sources: Path | None = None) -> nx.MultiDiGraph:

@@ -292,12 +292,13 @@ def ensure_built(
     out: Path | None = None,
     sources: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    views: bool = True,
 ) -> Path:
     """The build folder ``out`` (default ``build/``), rebuilt first if missing or stale.
 
     A fresh build is only checked (file times), never re-validated: no SHACL, no inference,
-    no browser. A stale one is rebuilt with the full build (views included), exactly as
-    ``cvekg build`` would.
+    no browser. A stale one is rebuilt as ``cvekg build`` would (the views only if
+    ``views``: ``cvekg path``, ``stats`` and ``export`` do not read them).
     """
     from graph.build import build, is_stale, sources_of
 
@@ -306,7 +307,7 @@ def ensure_built(
     if is_stale(out, sources):
         say = progress or (lambda line: logger.info(line))
         say(f"{out}/ is missing or older than the sources: building it first")
-        build(sources=sources, out=out, progress=say)
+        build(sources=sources, out=out, views=views, progress=say)
     return out
 
 
@@ -314,9 +315,10 @@ def open_built(
     out: Path | None = None,
     sources: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    views: bool = True,
 ) -> ox.Store:
     """The built graph in ``out`` as an Oxigraph store, building it first when needed."""
-    return open_store(ensure_built(out, sources, progress))
+    return open_store(ensure_built(out, sources, progress, views))
 
 
 def graph_names(store: ox.Store) -> set[str]:
