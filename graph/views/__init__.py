@@ -128,8 +128,7 @@ class ViewWriter:
             G.number_of_nodes() <= ENTITY_PAGES_LIMIT and self.edge_count <= 5 * ENTITY_PAGES_LIMIT
         )
         self.sizes = sizes or {}
-        claims = G.graph.get("claims", {})
-        self.statements_of = statements_of or (lambda c: claims.get(c, {}).get("statements", ()))
+        self.statements_of = statements_of
         self._pairs: nx.MultiDiGraph | None = None
         self._degree: dict[Hashable, int] | None = None
 
@@ -342,10 +341,8 @@ class ViewWriter:
         written = [_put(folder / "entities.html", render_page(data, root="../"))]
         for n in entities:
             key = G.nodes[n]["key"]
-            path = folder / f"{key}.html"
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(render_redirect(f"entities.html#{key}", G.nodes[n]["label_en"]))
-            written.append(path)
+            page = render_redirect(f"entities.html#{key}", G.nodes[n]["label_en"])
+            written.append(_put(folder / f"{key}.html", page))
         return written
 
     # --- index -----------------------------------------------------------------------------
