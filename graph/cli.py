@@ -104,7 +104,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from graph.build import build
+    from graph.build.run import build
     from graph.progress import progress_for
 
     # A bar on a terminal, one line per phase otherwise (CI logs).
@@ -123,7 +123,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _add_query(sub: argparse._SubParsersAction) -> None:
-    from graph.results import FORMATS
+    from graph.query.results import FORMATS
 
     p = sub.add_parser(
         "query",
@@ -169,9 +169,9 @@ def _add_graph_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    from graph.queries import read_query
-    from graph.results import answer
-    from graph.sparql import open_built
+    from graph.query.named import read_query
+    from graph.query.results import answer
+    from graph.query.sparql import open_built
 
     text, _ = read_query(args.query, args.expression, args.queries)
     store = open_built(args.out, args.sources, lambda line: _print_err(f"cvekg: {line}"))
@@ -197,7 +197,7 @@ def _add_queries(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_queries(args: argparse.Namespace) -> int:
-    from graph.queries import find_query, list_queries
+    from graph.query.named import find_query, list_queries
 
     if args.name:
         print(find_query(args.name, args.queries).text, end="")
@@ -291,7 +291,7 @@ def _add_view(sub: argparse._SubParsersAction) -> None:
 
 def _run_view(args: argparse.Namespace) -> int:
     from graph.network import entity_key, open_built
-    from graph.queries import read_query
+    from graph.query.named import read_query
     from graph.views import write_entity_view, write_query_view
 
     store = open_built(args.out, args.sources, views=True)  # the page joins the views

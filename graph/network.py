@@ -663,7 +663,7 @@ def project(store: ox.Store, statements: bool = True) -> nx.MultiDiGraph:
 
     Examples
     --------
-    >>> from graph.sparql import open_store  # doctest: +SKIP
+    >>> from graph.query.sparql import open_store  # doctest: +SKIP
     >>> G = project(open_store(Path("build")))  # doctest: +SKIP
     >>> G.nodes["https://w3id.org/cvekg/id/city/lyon"]["group"]  # doctest: +SKIP
     'french-city'
@@ -1192,10 +1192,10 @@ def resolve_in_store(store: ox.Store, name: str) -> str:
 
 def open_built(out: Path, sources: Path | None = None, views: bool = False) -> ox.Store:
     """The Oxigraph store of the build in ``out``, building first when a source is newer
-    (:func:`graph.sparql.open_built`). That build writes the views only when asked:
+    (:func:`graph.query.sparql.open_built`). That build writes the views only when asked:
     ``cvekg path``, ``stats`` and ``export`` do not read them, and ``cvekg views`` writes
     them itself."""
-    from graph.sparql import open_built as open_store_built
+    from graph.query.sparql import open_built as open_store_built
 
     return open_store_built(Path(out), sources, views=views)
 
@@ -1656,7 +1656,7 @@ def export(G: nx.MultiDiGraph, fmt: str, out: Path) -> Path:
     """
     import networkx as nx
 
-    from graph.build import atomic_writer
+    from graph.build.run import atomic_writer
 
     if fmt not in EXPORT_FORMATS:
         raise CvekgError(f"unknown export format {fmt!r}; choose {', '.join(EXPORT_FORMATS)}")

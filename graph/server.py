@@ -203,7 +203,7 @@ def _worker_main(conn, trig: str, max_rows: int) -> None:
     """A query worker: load the graph, then answer jobs from ``conn`` until told to stop."""
     import pyoxigraph as ox
 
-    from graph.sparql import graph_names
+    from graph.query.sparql import graph_names
 
     store = ox.Store()
     store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
@@ -238,8 +238,8 @@ def _handle_job(store, job: dict, max_rows: int) -> Reply:
 
 
 def _sparql_reply(store, job: dict, max_rows: int) -> Reply:
-    from graph.results import serialize
-    from graph.sparql import QueryRefusedError, QuerySyntaxError, execute
+    from graph.query.results import serialize
+    from graph.query.sparql import QueryRefusedError, QuerySyntaxError, execute
 
     try:
         outcome = execute(
@@ -305,7 +305,7 @@ def _cell(term, names: dict[str, str], focus: str | None = None) -> dict:
     """How a term shows in a page: text, a link for instances, the full IRI as a tooltip."""
     import pyoxigraph as ox
 
-    from graph.results import compact, term_text
+    from graph.query.results import compact, term_text
 
     if isinstance(term, ox.NamedNode):
         return {
@@ -353,7 +353,7 @@ def entity_reply(store, kind: str, slug: str, fmt: str) -> Reply:
 
     import pyoxigraph as ox
 
-    from graph.results import claim_sources, labels, provenance_quads, serialize_rdf
+    from graph.query.results import claim_sources, labels, provenance_quads, serialize_rdf
 
     iri = f"{ID_NAMESPACE}{kind}/{slug}"
     quads = _entity_quads(store, iri)
@@ -514,8 +514,8 @@ def view_reply(store, query: str, title: str, max_rows: int, views: bool = False
     ``/views/`` when ``views`` says the build has them."""
     import pyoxigraph as ox
 
-    from graph.results import labels
-    from graph.sparql import QueryRefusedError, QuerySyntaxError, execute
+    from graph.query.results import labels
+    from graph.query.sparql import QueryRefusedError, QuerySyntaxError, execute
 
     try:
         outcome = execute(store, query, max_rows)
@@ -961,7 +961,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _queries(self) -> Reply:
         from graph.namespaces import PREFIXES
-        from graph.queries import list_queries
+        from graph.query.named import list_queries
 
         document = {
             "queries": [q.as_dict() for q in list_queries(self.server.queries_folder)],
@@ -1002,7 +1002,7 @@ class _Handler(BaseHTTPRequestHandler):
         if len(queries) > 1:
             return Reply.text(400, f"{len(queries)} queries sent; send exactly one", **_CORS)
         query = queries[0]
-        from graph.sparql import QueryRefusedError, check_query
+        from graph.query.sparql import QueryRefusedError, check_query
 
         try:
             info = check_query(query, self.server.pool.graphs)
@@ -1046,7 +1046,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = (params.get("query") or [""])[-1]
         if not query.strip():
             return Reply.text(400, "no query: /view?query=CONSTRUCT…")
-        from graph.sparql import QueryRefusedError, check_query
+        from graph.query.sparql import QueryRefusedError, check_query
 
         try:
             check_query(query, self.server.pool.graphs)
@@ -1219,7 +1219,7 @@ def serve(
     say: Callable[[str], None] | None = None,
 ) -> None:
     """Build if needed, then serve the graph until interrupted: what ``cvekg serve`` does."""
-    from graph.sparql import ensure_built
+    from graph.query.sparql import ensure_built
 
     say = say or (lambda line: logger.warning(line))
     out = ensure_built(out, sources, say)

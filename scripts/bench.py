@@ -6,7 +6,7 @@ runs:
 * ``cvekg build`` end to end, each phase, and the peak memory (VmHWM) of the build process;
 * bare pyoxigraph loading the same files (the floor of the load phase);
 * every competency query (ontology/queries/*.rq) and the 3-way join French city–exchange–US
-  city on our engine (``graph.sparql.run_query``), on bare pyoxigraph (the floor) and on
+  city on our engine (``graph.query.sparql.run_query``), on bare pyoxigraph (the floor) and on
   rdflib's in-memory store (the baseline, each query in a forked process killed after a cap);
 * the first frame of the largest generated view in Chromium (Playwright).
 
@@ -71,7 +71,7 @@ _BUILD_RUNNER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     started = time.perf_counter()
-    from graph.build import build
+    from graph.build.run import build
     result = build(sources=Path(sys.argv[1]), out=Path(sys.argv[2]), views=sys.argv[3] == "1")
     total = time.perf_counter() - started
     peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
@@ -141,7 +141,7 @@ def competency_queries() -> dict[str, str]:
 def measure_queries(out: Path, queries: dict[str, str], repeat: int) -> dict[str, dict]:
     """Median seconds of each query on our engine and on bare pyoxigraph (all rows read)."""
     from graph.namespaces import PREFIXES
-    from graph.sparql import open_store, run_query
+    from graph.query.sparql import open_store, run_query
 
     started = time.perf_counter()
     store = open_store(out)

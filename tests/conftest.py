@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import BuildResult, build
+from graph.build.run import BuildResult, build
 from graph.resources import sources_dir
 
 DATA = Path(__file__).parent / "data"
@@ -30,7 +30,7 @@ def built_dir(built: BuildResult) -> Path:
 @pytest.fixture(scope="session")
 def store(built_dir: Path):
     """An Oxigraph store loaded with the built graph."""
-    from graph.sparql import open_store
+    from graph.query.sparql import open_store
 
     return open_store(built_dir)
 

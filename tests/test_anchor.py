@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.anchor import (
+from graph.build.anchor import (
     QuoteAmbiguousError,
     QuoteNotFoundError,
     SourceText,

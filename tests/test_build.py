@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from graph.build import OUTPUT_FILES, BuildResult, build
+from graph.build.run import OUTPUT_FILES, BuildResult, build
 from graph.errors import BuildError
 from graph.namespaces import PROVENANCE_GRAPH
 
@@ -68,8 +68,8 @@ def test_union_formats_round_trip(built: BuildResult, built_dir: Path, name: str
 
 
 def test_every_anchor_points_at_its_quote(built_dir: Path, store) -> None:
+    from graph.query.sparql import select
     from graph.resources import sources_dir
-    from graph.sparql import select
 
     text = (sources_dir() / TRIG.replace(".trig", ".txt")).read_text(encoding="utf-8")
     rows = select(
@@ -92,7 +92,7 @@ def test_offsets_count_the_line_breaks_of_the_file(
 ) -> None:
     """A text saved with Windows (or old Mac) line breaks: every selector's offsets slice the
     file as it is on disk, and the quotes still anchor across line breaks."""
-    from graph.sparql import open_store, select
+    from graph.query.sparql import open_store, select
 
     path = sources_copy / TRIG.replace(".trig", ".txt")
     with open(path, encoding="utf-8", newline="") as handle:
@@ -239,7 +239,7 @@ def test_non_editable_install_runs_from_any_folder(tmp_path: Path) -> None:
 
 
 def _label_of_lyon(out: Path) -> set[str]:
-    from graph.sparql import open_store, select
+    from graph.query.sparql import open_store, select
 
     rows = select(
         open_store(out), 'SELECT ?l WHERE { city:lyon rdfs:label ?l FILTER(lang(?l) = "en") }'
@@ -250,9 +250,9 @@ def _label_of_lyon(out: Path) -> set[str]:
 def test_build_from_other_sources_is_rebuilt_from_them(sources_copy: Path, tmp_path: Path) -> None:
     """`cvekg query --out OUT` on a build of another folder keeps to that folder: it sees
     that folder's edits, and a rebuild never switches to the shipped sources."""
-    from graph.build import is_stale
+    from graph.build.run import is_stale
+    from graph.query.sparql import ensure_built
     from graph.resources import sources_dir
-    from graph.sparql import ensure_built
 
     places = sources_copy / "places.ttl"
     lyon = '"Lyon"@en , "Lyon"@fr'

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
-from graph.build import BuildResult
-from graph.infer import infer
+from graph.build.infer import infer
+from graph.build.run import BuildResult
 from graph.namespaces import CVEKG, INFERRED_GRAPH, PREFIXES
 
 CITY = Namespace(PREFIXES["city"])
@@ -91,7 +91,7 @@ def test_rules_on_a_small_ontology() -> None:
 def test_provenance_gets_what_the_rules_imply(store) -> None:
     """Claims and documents are prov:Entity (Claim, SourceDocument ⊑ prov:Entity), and a
     document lists the claims it supports (claimSupported, the inverse of source)."""
-    from graph.sparql import select
+    from graph.query.sparql import select
 
     rows = select(
         store,
@@ -118,10 +118,10 @@ def test_provenance_rules_follow_the_ontology() -> None:
 
     from rdflib import URIRef
 
-    from graph.anchor import Anchor
-    from graph.build import _ProvenanceInference
-    from graph.infer import Rules
-    from graph.load import Claim
+    from graph.build.anchor import Anchor
+    from graph.build.infer import Rules
+    from graph.build.load import Claim
+    from graph.build.run import _ProvenanceInference
 
     ontology = Graph().parse(
         data="""

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from graph.build.load import load_corpus
 from graph.errors import SourceError
-from graph.load import load_corpus
 from graph.resources import ontology_file
 
 TRIG = "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"
@@ -30,7 +30,7 @@ def test_malformed_trig_gives_line_and_column(sources_copy: Path) -> None:
 
 
 def test_error_position_after_accented_text(tmp_path: Path) -> None:
-    from graph.load import parse_rdf_file
+    from graph.build.load import parse_rdf_file
 
     path = tmp_path / "accents.ttl"
     path.write_text(

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
+from graph.query.sparql import select
 from graph.resources import queries_dir, sources_dir
-from graph.sparql import select
 
 TEXT = (
     sources_dir() / "dipnote-2019-06-06-french-us-communities-counter-radicalization.txt"

@@ -17,7 +17,7 @@ import pytest
 from rdflib import Dataset, Graph
 
 from graph.cli import main
-from graph.queries import UnknownQueryError, find_query, list_queries
+from graph.query.named import UnknownQueryError, find_query, list_queries
 
 DATA = Path(__file__).parent / "data"
 NAMED = DATA / "named-queries"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.queries import list_queries
+from graph.query.named import list_queries
+from graph.query.sparql import execute
 from graph.server import SparqlServer
-from graph.sparql import execute
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from graph.namespaces import PREFIXES
-from graph.results import (
+from graph.query.results import (
     answer,
     claim_quads,
     compact,
@@ -20,7 +20,7 @@ from graph.results import (
     serialize,
     table,
 )
-from graph.sparql import execute
+from graph.query.sparql import execute
 
 PAIRS = """SELECT ?french ?us ?date WHERE {
   ?e a cvekg:CityPairExchange ; cvekg:delegationFrom ?french ; cvekg:hostCity ?us ;

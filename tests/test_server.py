@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from graph.queries import list_queries
+from graph.query.named import list_queries
 from graph.server import SparqlServer
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.sparql import (
+from graph.query.sparql import (
     QueryRefusedError,
     QuerySyntaxError,
     check_query,
@@ -72,7 +72,7 @@ def test_the_word_service_elsewhere_runs(store, query: str) -> None:
 
 def test_an_unclosed_string_is_read_once(store) -> None:
     """A line of quotes and escapes is one token, not one scan to the end per quote."""
-    from graph.sparql import _tokens
+    from graph.query.sparql import _tokens
 
     line = "SELECT * { ?s ?p '" + "a\\'" * 20_000 + " }"
     kinds = [t.kind for t in _tokens(line)]

@@ -9,11 +9,11 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph.build import BuildResult
+from graph.build.run import BuildResult
 from graph.namespaces import CVEKG, OA, PROVENANCE_GRAPH
 from graph.progress import BarProgress, LineProgress, progress_for
-from graph.store import XSD as XSD_NS
-from graph.store import protect_literals, restore_protected
+from graph.rdf import XSD as XSD_NS
+from graph.rdf import protect_literals, restore_protected
 
 ATTACK = URIRef("https://w3id.org/cvekg/id/attack/manchester")
 
@@ -107,7 +107,7 @@ def test_typed_literal_quoted_inside_a_string_is_left_alone() -> None:
 def test_a_value_written_with_two_datatypes_keeps_both(sources_copy: Path, tmp_path: Path) -> None:
     """The store keeps `"49"^^xsd:nonNegativeInteger , "49"^^xsd:integer` as one integer; every
     output still says both (here with shapes that allow them)."""
-    from graph.build import build
+    from graph.build.run import build
     from graph.resources import shapes_file
 
     trig = sources_copy / "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build
+from graph.build.run import build
 from graph.errors import BuildError
 from graph.resources import ontology_file, shapes_file
 

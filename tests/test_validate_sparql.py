@@ -6,10 +6,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from graph.load import parse_rdf_file
+from graph.build.load import parse_rdf_file
+from graph.build.validate import Labeller, compile_shapes, shacl_problems, shacl_problems_in_store
+from graph.rdf import XSD, protect_literals, restore_protected
 from graph.resources import shapes_file
-from graph.store import XSD, protect_literals, restore_protected
-from graph.validate import Labeller, compile_shapes, shacl_problems, shacl_problems_in_store
 
 # One fault or more for each kind of constraint the shapes use.
 FAULTY = """

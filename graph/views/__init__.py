@@ -90,7 +90,7 @@ def _nav(root: str, current: str = "") -> list[dict[str, Any]]:
 
 def _write(path: Path, text: str) -> Path:
     """Write a page on its own (``cvekg view``): to a temporary name, then renamed."""
-    from graph.build import atomic_writer
+    from graph.build.run import atomic_writer
 
     with atomic_writer(path) as handle:
         handle.write(text)
@@ -699,7 +699,7 @@ def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path
     import pyoxigraph as ox
 
     from graph.errors import CvekgError
-    from graph.sparql import run_query
+    from graph.query.sparql import run_query
 
     result = run_query(store, query)
     if isinstance(result, ox.QueryTriples):

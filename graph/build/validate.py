@@ -241,7 +241,7 @@ class _Check:
 
 
 def _term(node) -> str:
-    from graph.store import nt_term
+    from graph.rdf import nt_term
 
     return nt_term(node)
 
@@ -506,7 +506,7 @@ def shacl_problems_in_store(
     """
     import pyoxigraph as ox
 
-    from graph.store import from_ox
+    from graph.rdf import from_ox
 
     data, graphs, marked = _markers(typed, _datatype_paths(shapes))
     checks = compile_shapes(shapes, frozenset(URIRef(p) for p in marked))
@@ -549,7 +549,7 @@ def _pyshacl_on_store(store, shapes: Graph, label: Labeller) -> list[str]:
 
 def used_terms(store, graphs_to_skip: Iterable[str] = ()) -> set:
     """Predicates and classes the data in a pyoxigraph store uses (for :func:`lint_problems`)."""
-    from graph.store import from_ox
+    from graph.rdf import from_ox
 
     skip = " && ".join(f"?g != <{g}>" for g in graphs_to_skip) or "true"
     used = set()

@@ -28,7 +28,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from graph.errors import SourceError, line_column
 from graph.namespaces import CVEKG, REFERENCE_GRAPH
-from graph.store import (
+from graph.rdf import (
     XSD,
     count_by_graph,
     from_ox,
@@ -190,7 +190,7 @@ class Corpus:
 
     ``typed`` holds, as N-Quads lines, the literals the store keeps in a canonical form other
     than the sources' (``"22"^^xsd:nonNegativeInteger`` is stored as an ``xsd:integer``), as
-    the sources wrote them (see :func:`graph.store.protect_literals`). ``used`` holds the
+    the sources wrote them (see :func:`graph.rdf.protect_literals`). ``used`` holds the
     predicates and classes the sources use (for the ontology lint).
     """
 

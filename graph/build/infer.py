@@ -35,7 +35,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from graph.namespaces import GRAPH, INFERRED_GRAPH
-from graph.store import from_ox, graph_size, nt_term
+from graph.rdf import from_ox, graph_size, nt_term
 
 __all__ = ["Rules", "infer", "infer_store"]
 

@@ -300,7 +300,7 @@ def ensure_built(
     no browser. A stale one is rebuilt as ``cvekg build`` would (the views only if
     ``views``: ``cvekg path``, ``stats`` and ``export`` do not read them).
     """
-    from graph.build import build, is_stale, sources_of
+    from graph.build.run import build, is_stale, sources_of
 
     out = Path(out) if out else Path("build")
     sources = sources_of(out, sources)  # by default, the folder the build was made from

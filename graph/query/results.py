@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from graph.errors import CvekgError, display_width
 from graph.namespaces import PREFIXES, PROVENANCE_GRAPH, compact
-from graph.sparql import QueryOutcome, execute
+from graph.query.sparql import QueryOutcome, execute
 
 __all__ = [
     "RESULT_FORMATS",
@@ -644,7 +644,7 @@ def ask(
 ) -> Answer:
     """Answer ``query`` on the built graph in ``out`` (default ``build/``), building it first
     when it is missing or older than its sources: what ``cvekg query`` does."""
-    from graph.sparql import open_built
+    from graph.query.sparql import open_built
 
     store = open_built(out, sources_folder, progress)
     return answer(store, query, fmt, iris=iris, with_sources=with_sources)

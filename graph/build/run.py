@@ -3,7 +3,7 @@
 Nothing is written until every check passes, and each output is written to a temporary file
 in the output folder and renamed into place, so ``build/`` never holds a half-written file.
 
-Every graph lives in one in-memory Oxigraph store (:mod:`graph.store`): sources are parsed
+Every graph lives in one in-memory Oxigraph store (:mod:`graph.rdf`): sources are parsed
 into it, rules and shapes run as SPARQL over it, and the outputs are serialised from it, so
 the build stays in native code for the work that grows with the data. ``BuildResult.store``
 is that store (views and queries use it); ``BuildResult.dataset`` copies it into rdflib for
@@ -33,7 +33,7 @@ from rdflib import Dataset, URIRef
 from rdflib.namespace import XSD
 
 from graph import __version__
-from graph.anchor import (
+from graph.build.anchor import (
     Anchor,
     QuoteAmbiguousError,
     QuoteNotFoundError,
@@ -41,8 +41,8 @@ from graph.anchor import (
     anchor_quote,
 )
 from graph.errors import BuildError, CvekgError, display_path
-from graph.infer import Rules, infer_store
-from graph.load import Claim, Corpus, load_corpus, parse_rdf_file
+from graph.build.infer import Rules, infer_store
+from graph.build.load import Claim, Corpus, load_corpus, parse_rdf_file
 from graph.namespaces import (
     CVEKG,
     GRAPH,
@@ -54,8 +54,8 @@ from graph.namespaces import (
 )
 from graph.progress import Progress
 from graph.resources import ontology_file, shapes_file, sources_dir
-from graph.store import graph_size, nt_literal, stable_blank_nodes
-from graph.validate import (
+from graph.rdf import graph_size, nt_literal, stable_blank_nodes
+from graph.build.validate import (
     Coverage,
     Labeller,
     lint_problems,
@@ -115,7 +115,7 @@ class BuildResult:
         """The built graph as an in-memory rdflib ``Dataset``, made on first use.
 
         Literals are as the sources typed them (the store keeps some in canonical form: see
-        :func:`graph.store.protect_literals`). Copying into rdflib takes minutes for millions
+        :func:`graph.rdf.protect_literals`). Copying into rdflib takes minutes for millions
         of triples: large builds should use :attr:`store`.
         """
         if self._dataset is None:
@@ -725,7 +725,7 @@ def _rdflib_copy(store: ox.Store, typed: list[str]) -> Dataset:
     from rdflib import Literal
 
     from graph.namespaces import bind_prefixes
-    from graph.store import from_ox
+    from graph.rdf import from_ox
 
     dataset = Dataset()
     bind_prefixes(dataset)
@@ -860,7 +860,7 @@ def _write_graph_files(
 
 def _publish(result: BuildResult, corpus: Corpus, shapes: Path, staged: _Staged) -> list[Path]:
     """Write the report and build info, then rename every temporary file into place."""
-    from graph.report import render_report  # keeps report formatting in one module
+    from graph.build.report import render_report  # keeps report formatting in one module
 
     out = result.out
     info = {
@@ -982,7 +982,7 @@ def build(
         phases.start("infer")
         unclaimed = [t for doc in corpus.documents for t in doc.unclaimed]
         if unclaimed:  # kept so rules and shapes see them; coverage fails on them
-            from graph.store import nt_term
+            from graph.rdf import nt_term
 
             store.load(
                 "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in unclaimed),
