@@ -104,7 +104,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from graph.build.run import build
+    from graph.pipeline import build
     from graph.progress import progress_for
 
     # A bar on a terminal, one line per phase otherwise (CI logs).
@@ -169,9 +169,9 @@ def _add_graph_options(p: argparse.ArgumentParser) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
+    from graph.pipeline import open_built
     from graph.query.named import read_query
     from graph.query.results import answer
-    from graph.query.sparql import open_built
 
     text, _ = read_query(args.query, args.expression, args.queries)
     store = open_built(args.out, args.sources, lambda line: _print_err(f"cvekg: {line}"))
@@ -228,18 +228,19 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from graph.pipeline import ensure_built
     from graph.server import serve
 
+    say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
     serve(
-        out=args.out,
-        sources=args.sources,
+        out=ensure_built(args.out, args.sources, say),
         queries=args.queries,
         host=args.host,
         port=args.port,
         timeout=args.timeout,
         max_rows=args.max_rows,
         workers=args.workers,
-        say=lambda line: _print_err(f"cvekg: {line}"),
+        say=say,
     )
     return 0
 
@@ -264,10 +265,9 @@ def _add_views(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_views(args: argparse.Namespace) -> int:
-    from graph.network import open_built
-    from graph.views import write_views
+    from graph.pipeline import write_views
 
-    files = write_views(open_built(args.out, args.sources), args.out / "views")
+    files = write_views(args.out, args.sources)
     print(f"wrote {len(files)} files: open {args.out / 'views' / 'index.html'}")
     return 0
 
@@ -290,7 +290,8 @@ def _add_view(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_view(args: argparse.Namespace) -> int:
-    from graph.network import entity_key, open_built
+    from graph.network import entity_key
+    from graph.pipeline import open_built
     from graph.query.named import read_query
     from graph.views import write_entity_view, write_query_view
 
@@ -329,7 +330,8 @@ def _run_path(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from graph.network import format_path, load, path
+    from graph.network import format_path, path
+    from graph.pipeline import load
 
     network = load(args.out, args.sources)
     chains = path(network, args.a, args.b, k=args.k, sourced_only=not args.with_reference)
@@ -362,7 +364,8 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 def _run_stats(args: argparse.Namespace) -> int:
     import json
 
-    from graph.network import format_stats, load, stats
+    from graph.network import format_stats, stats
+    from graph.pipeline import load
 
     result = stats(load(args.out, args.sources), args.k, sourced_only=not args.with_reference)
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_stats(result))
@@ -385,7 +388,8 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from graph.network import EXPORT_FORMATS, export, load
+    from graph.network import EXPORT_FORMATS, export
+    from graph.pipeline import load
 
     output = args.output or args.out / f"network{EXPORT_FORMATS[args.format]}"
     network = load(args.out, args.sources)

@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
 __all__ = [
-    "open_built",
     "load",
     "GROUPS",
     "Group",
@@ -663,7 +662,7 @@ def project(store: ox.Store, statements: bool = True) -> nx.MultiDiGraph:
 
     Examples
     --------
-    >>> from graph.query.sparql import open_store  # doctest: +SKIP
+    >>> from graph.store import open_store  # doctest: +SKIP
     >>> G = project(open_store(Path("build")))  # doctest: +SKIP
     >>> G.nodes["https://w3id.org/cvekg/id/city/lyon"]["group"]  # doctest: +SKIP
     'french-city'
@@ -1190,19 +1189,12 @@ def resolve_in_store(store: ox.Store, name: str) -> str:
     return resolve(_names_graph(store), name)
 
 
-def open_built(out: Path, sources: Path | None = None, views: bool = False) -> ox.Store:
-    """The Oxigraph store of the build in ``out``, building first when a source is newer
-    (:func:`graph.query.sparql.open_built`). That build writes the views only when asked:
-    ``cvekg path``, ``stats`` and ``export`` do not read them, and ``cvekg views`` writes
-    them itself."""
-    from graph.query.sparql import open_built as open_store_built
+def load(out: Path = Path("build")) -> nx.MultiDiGraph:
+    """The projection of the build in folder ``out``, as it is (nothing is rebuilt here:
+    :func:`graph.pipeline.load` rebuilds a stale build first)."""
+    from graph.store import open_store
 
-    return open_store_built(Path(out), sources, views=views)
-
-
-def load(out: Path = Path("build"), sources: Path | None = None) -> nx.MultiDiGraph:
-    """The projection of the build in ``out`` (built first when stale)."""
-    return project(open_built(out, sources))
+    return project(open_store(Path(out)))
 
 
 # --- Name resolution -------------------------------------------------------------------------
@@ -1656,7 +1648,7 @@ def export(G: nx.MultiDiGraph, fmt: str, out: Path) -> Path:
     """
     import networkx as nx
 
-    from graph.build.run import atomic_writer
+    from graph.files import atomic_writer
 
     if fmt not in EXPORT_FORMATS:
         raise CvekgError(f"unknown export format {fmt!r}; choose {', '.join(EXPORT_FORMATS)}")

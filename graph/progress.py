@@ -6,10 +6,14 @@ claims), it finished (in so many seconds). :func:`progress_for` picks how to sho
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from typing import Protocol, TextIO
 
-__all__ = ["Progress", "BarProgress", "LineProgress", "progress_for"]
+__all__ = ["Phases", "Progress", "BarProgress", "LineProgress", "progress_for"]
+
+logger = logging.getLogger(__name__)
 
 
 class Progress(Protocol):
@@ -88,3 +92,39 @@ def progress_for(stream: TextIO, prefix: str = "") -> Progress:
     if isatty is not None and isatty():
         return BarProgress(stream, prefix)
     return LineProgress(stream, prefix)
+
+
+class Phases:
+    """Times the build's phases and tells a progress reporter (or a plain callable given a
+    line per phase, or the log) about them."""
+
+    def __init__(self, progress: Callable[[str], None] | Progress | None):
+        self.seconds: dict[str, float] = {}
+        self._started: dict[str, float] = {}
+        if progress is None:
+            self.reporter = None
+            self.say: Callable[[str], None] = logger.info
+        elif hasattr(progress, "start"):
+            self.reporter = progress
+            self.say = logger.info
+        else:  # a plain callable, given one line per phase
+            self.reporter = None
+            self.say = progress
+
+    def start(self, name: str) -> None:
+        self._started[name] = time.perf_counter()
+        if self.reporter is not None:
+            self.reporter.start(name)
+        else:
+            self.say(f"{name}…")
+
+    def advance(self, done: int, total: int) -> None:
+        if self.reporter is not None:
+            self.reporter.advance(done, total)
+
+    def done(self, name: str) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + (
+            time.perf_counter() - self._started[name]
+        )
+        if self.reporter is not None:
+            self.reporter.finish(name, self.seconds[name])

@@ -203,7 +203,7 @@ def _worker_main(conn, trig: str, max_rows: int) -> None:
     """A query worker: load the graph, then answer jobs from ``conn`` until told to stop."""
     import pyoxigraph as ox
 
-    from graph.query.sparql import graph_names
+    from graph.store import graph_names
 
     store = ox.Store()
     store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
@@ -1208,8 +1208,7 @@ class SparqlServer:
 
 
 def serve(
-    out: Path | None = None,
-    sources: Path | None = None,
+    out: Path,
     queries: Path | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -1218,11 +1217,10 @@ def serve(
     workers: int = 2,
     say: Callable[[str], None] | None = None,
 ) -> None:
-    """Build if needed, then serve the graph until interrupted: what ``cvekg serve`` does."""
-    from graph.query.sparql import ensure_built
-
+    """Serve the build in folder ``out`` until interrupted: what ``cvekg serve`` does (after
+    :func:`graph.pipeline.ensure_built`)."""
     say = say or (lambda line: logger.warning(line))
-    out = ensure_built(out, sources, say)
+    out = Path(out)
     with SparqlServer(out, host, port, timeout, max_rows, workers, queries) as server:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             say(f"listening on {host}: anyone who can reach it can query the graph (read-only)")

@@ -71,7 +71,7 @@ _BUILD_RUNNER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     started = time.perf_counter()
-    from graph.build.run import build
+    from graph.pipeline import build
     result = build(sources=Path(sys.argv[1]), out=Path(sys.argv[2]), views=sys.argv[3] == "1")
     total = time.perf_counter() - started
     peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
@@ -141,7 +141,8 @@ def competency_queries() -> dict[str, str]:
 def measure_queries(out: Path, queries: dict[str, str], repeat: int) -> dict[str, dict]:
     """Median seconds of each query on our engine and on bare pyoxigraph (all rows read)."""
     from graph.namespaces import PREFIXES
-    from graph.query.sparql import open_store, run_query
+    from graph.query.sparql import run_query
+    from graph.store import open_store
 
     started = time.perf_counter()
     store = open_store(out)

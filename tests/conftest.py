@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.build.run import BuildResult, build
+from graph.build.run import BuildResult
+from graph.pipeline import build
 from graph.resources import sources_dir
 
 DATA = Path(__file__).parent / "data"
@@ -30,7 +31,7 @@ def built_dir(built: BuildResult) -> Path:
 @pytest.fixture(scope="session")
 def store(built_dir: Path):
     """An Oxigraph store loaded with the built graph."""
-    from graph.query.sparql import open_store
+    from graph.store import open_store
 
     return open_store(built_dir)
 

@@ -12,9 +12,10 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from graph.build.run import OUTPUT_FILES, BuildResult, build
+from graph.build.run import OUTPUT_FILES, BuildResult
 from graph.errors import BuildError
 from graph.namespaces import PROVENANCE_GRAPH
+from graph.pipeline import build
 
 TRIG = "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +93,8 @@ def test_offsets_count_the_line_breaks_of_the_file(
 ) -> None:
     """A text saved with Windows (or old Mac) line breaks: every selector's offsets slice the
     file as it is on disk, and the quotes still anchor across line breaks."""
-    from graph.query.sparql import open_store, select
+    from graph.query.sparql import select
+    from graph.store import open_store
 
     path = sources_copy / TRIG.replace(".trig", ".txt")
     with open(path, encoding="utf-8", newline="") as handle:
@@ -239,7 +241,8 @@ def test_non_editable_install_runs_from_any_folder(tmp_path: Path) -> None:
 
 
 def _label_of_lyon(out: Path) -> set[str]:
-    from graph.query.sparql import open_store, select
+    from graph.query.sparql import select
+    from graph.store import open_store
 
     rows = select(
         open_store(out), 'SELECT ?l WHERE { city:lyon rdfs:label ?l FILTER(lang(?l) = "en") }'
@@ -250,8 +253,7 @@ def _label_of_lyon(out: Path) -> set[str]:
 def test_build_from_other_sources_is_rebuilt_from_them(sources_copy: Path, tmp_path: Path) -> None:
     """`cvekg query --out OUT` on a build of another folder keeps to that folder: it sees
     that folder's edits, and a rebuild never switches to the shipped sources."""
-    from graph.build.run import is_stale
-    from graph.query.sparql import ensure_built
+    from graph.pipeline import ensure_built, is_stale
     from graph.resources import sources_dir
 
     places = sources_copy / "places.ttl"

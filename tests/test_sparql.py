@@ -11,10 +11,10 @@ from graph.query.sparql import (
     QuerySyntaxError,
     check_query,
     execute,
-    graph_names,
     run_query,
     select,
 )
+from graph.store import graph_names
 
 CITY = "https://w3id.org/cvekg/id/city/"
 PLACES = "https://w3id.org/cvekg/graph/reference/places"

@@ -107,7 +107,7 @@ def test_typed_literal_quoted_inside_a_string_is_left_alone() -> None:
 def test_a_value_written_with_two_datatypes_keeps_both(sources_copy: Path, tmp_path: Path) -> None:
     """The store keeps `"49"^^xsd:nonNegativeInteger , "49"^^xsd:integer` as one integer; every
     output still says both (here with shapes that allow them)."""
-    from graph.build.run import build
+    from graph.pipeline import build
     from graph.resources import shapes_file
 
     trig = sources_copy / "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"

@@ -69,7 +69,8 @@ def test_builds_with_every_quote_anchored(corpus, built: Path) -> None:
 
 
 def test_some_quotes_span_a_line_break(built: Path) -> None:
-    from graph.query.sparql import open_store, select
+    from graph.query.sparql import select
+    from graph.store import open_store
 
     rows = select(open_store(built), "SELECT ?exact WHERE { ?q oa:exact ?exact }")
     assert any("\n" in row["exact"] for row in rows)

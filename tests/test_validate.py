@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.build.run import build
 from graph.errors import BuildError
+from graph.pipeline import build
 from graph.resources import ontology_file, shapes_file
 
 TRIG = "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"

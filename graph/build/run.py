@@ -41,6 +41,7 @@ from graph.build.anchor import (
     anchor_quote,
 )
 from graph.errors import BuildError, CvekgError, display_path
+from graph.files import temporary_file
 from graph.build.infer import Rules, infer_store
 from graph.build.load import Claim, Corpus, load_corpus, parse_rdf_file
 from graph.namespaces import (
@@ -52,7 +53,7 @@ from graph.namespaces import (
     PREFIXES,
     PROVENANCE_GRAPH,
 )
-from graph.progress import Progress
+from graph.progress import Phases, Progress
 from graph.resources import ontology_file, shapes_file, sources_dir
 from graph.rdf import graph_size, nt_literal, stable_blank_nodes
 from graph.build.validate import (
@@ -64,11 +65,8 @@ from graph.build.validate import (
 
 __all__ = [
     "BuildResult",
-    "build",
+    "build_graph",
     "OUTPUT_FILES",
-    "is_stale",
-    "sources_of",
-    "atomic_writer",
     "input_files",
 ]
 
@@ -133,99 +131,12 @@ class BuildResult:
         )
 
 
-@contextmanager
-def atomic_writer(path: Path, mode: str = "w") -> Iterator:
-    """Write to a temporary file beside ``path``, renamed over it only if writing succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary(path.parent, path.name)
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def input_files(sources: Path, ontology: Path | None = None) -> list[Path]:
     """Every file a build reads: the ontology folder's Turtle and the sources."""
     ontology = ontology or ontology_file()
     files = [ontology, ontology.parent / "shapes.ttl"]
     files += sorted(p for p in sources.iterdir() if p.suffix in {".trig", ".ttl", ".txt"})
     return [f for f in files if f.is_file()]
-
-
-def _recorded_sources(out: Path) -> Path | None:
-    """The sources folder ``out/build-info.json`` says the build in ``out`` was made from."""
-    try:
-        recorded = json.loads((out / "build-info.json").read_text(encoding="utf-8"))["sources"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return Path(recorded) if isinstance(recorded, str) else None
-
-
-def sources_of(out: Path, sources: Path | None = None) -> Path:
-    """The sources folder to check the build in ``out`` against, and to rebuild it from.
-
-    ``sources`` when given; else the folder the build recorded in its ``build-info.json``,
-    if that folder still exists; else the shipped sources. So a build of another folder is
-    kept up to date from that folder, never silently rebuilt from the shipped sources.
-    """
-    if sources is not None:
-        return Path(sources)
-    recorded = _recorded_sources(Path(out))
-    if recorded is not None and recorded.is_dir():
-        return recorded
-    return sources_dir()
-
-
-def is_stale(out: Path, sources: Path | None = None) -> bool:
-    """True when ``out`` lacks a build, was built from another folder than ``sources``, or
-    any input file is newer than it (``sources`` defaults to :func:`sources_of`)."""
-    out = Path(out)
-    if not all((out / name).is_file() for name in OUTPUT_FILES):
-        return True
-    sources = sources_of(out, sources)
-    recorded = _recorded_sources(out)
-    if recorded is None or recorded.resolve() != sources.resolve():
-        return True
-    built = (out / "build-info.json").stat().st_mtime
-    return any(f.stat().st_mtime > built for f in input_files(sources))
-
-
-class _Phases:
-    """Times the build's phases and tells a progress reporter about them."""
-
-    def __init__(self, progress: Callable[[str], None] | Progress | None):
-        self.seconds: dict[str, float] = {}
-        self._started: dict[str, float] = {}
-        if progress is None:
-            self.reporter = None
-            self.say: Callable[[str], None] = logger.info
-        elif hasattr(progress, "start"):
-            self.reporter = progress
-            self.say = logger.info
-        else:  # a plain callable, given one line per phase
-            self.reporter = None
-            self.say = progress
-
-    def start(self, name: str) -> None:
-        self._started[name] = time.perf_counter()
-        if self.reporter is not None:
-            self.reporter.start(name)
-        else:
-            self.say(f"{name}…")
-
-    def advance(self, done: int, total: int) -> None:
-        if self.reporter is not None:
-            self.reporter.advance(done, total)
-
-    def done(self, name: str) -> None:
-        self.seconds[name] = self.seconds.get(name, 0.0) + (
-            time.perf_counter() - self._started[name]
-        )
-        if self.reporter is not None:
-            self.reporter.finish(name, self.seconds[name])
 
 
 # --- anchor ---------------------------------------------------------------------------------
@@ -774,21 +685,6 @@ def _ontology_quads(ontology: Path, graph: ox.NamedNode) -> list[ox.Quad]:
     return stable_blank_nodes(triples, "ontology", graph)
 
 
-def _temporary(folder: Path, name: str) -> tuple[int, Path]:
-    """A new temporary file in ``folder`` for the output ``name``, open for writing.
-
-    It is created with the mode any new file gets there (read-write for all, less the
-    umask), as the output it becomes should have: ``mkstemp`` would make it private, and
-    reading the umask means setting it, for every thread of the process at once.
-    """
-    while True:
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
-        except FileExistsError:
-            continue
-
-
 @dataclass
 class _Staged:
     """A build's temporary output files by name, and the folders it made to hold them
@@ -843,7 +739,7 @@ def _write_graph_files(
             provenance_jsonld=provenance[1],
         )
         for name, writer in _WRITERS.items():
-            fd, tmp = _temporary(out, name)
+            fd, tmp = temporary_file(out, name)
             staged.files[name] = tmp
             if name == "graph.trig":
                 extras.trig = tmp
@@ -889,7 +785,7 @@ def _publish(result: BuildResult, corpus: Corpus, shapes: Path, staged: _Staged)
     }
     try:
         for name, data in rendered.items():
-            fd, tmp = _temporary(out, name)
+            fd, tmp = temporary_file(out, name)
             staged.files[name] = tmp
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -922,13 +818,12 @@ def _check_out(out: Path, sources: Path) -> None:
         )
 
 
-def build(
+def build_graph(
     sources: Path | None = None,
     out: Path | None = None,
     ontology: Path | None = None,
     shapes: Path | None = None,
-    views: bool = True,
-    progress: Callable[[str], None] | Progress | None = None,
+    progress: Callable[[str], None] | Progress | Phases | None = None,
 ) -> BuildResult:
     """Build the graph from ``sources`` into ``out``; raise ``BuildError`` on any problem.
 
@@ -938,8 +833,6 @@ def build(
         (default: the shipped ``graph/sources``).
     out : output folder (default ``./build``).
     ontology, shapes : Turtle files (default: the shipped ``ontology/``).
-    views : also write the HTML views into ``out/views`` (``graph.views.write_views``, given
-        the Oxigraph store of the written graph).
     progress : a :class:`graph.progress.Progress` (phases and how far each got), or a
         callable given a short line as each phase starts.
 
@@ -952,7 +845,7 @@ def build(
     ontology = Path(ontology) if ontology else ontology_file()
     shapes = Path(shapes) if shapes else shapes_file()
     _check_out(out, sources)
-    phases = _Phases(progress)
+    phases = progress if isinstance(progress, Phases) else Phases(progress)
 
     phases.start("load")
     corpus = load_corpus(ontology, sources, progress=phases.advance)
@@ -1063,10 +956,4 @@ def build(
     # The store becomes the whole written graph, for the views and for callers.
     store.extend(_ontology_quads(ontology, ox.NamedNode(str(ONTOLOGY_GRAPH))))
 
-    if views:
-        from graph.views import write_views  # NetworkX and Jinja2: only when views are asked
-
-        phases.start("views")
-        result.files += write_views(store, out / "views")
-        phases.done("views")
     return result

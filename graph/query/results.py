@@ -20,9 +20,8 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -38,7 +37,6 @@ __all__ = [
     "Source",
     "Answer",
     "answer",
-    "ask",
     "compact",
     "labels",
     "row_sources",
@@ -630,21 +628,3 @@ def answer(
     sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
     body = serialize(outcome, fmt, sources=sources)
     return Answer(body, outcome, fmt, RESULT_FORMATS.get(fmt, "text/plain"))
-
-
-def ask(
-    query: str,
-    out: Path | None = None,
-    sources_folder: Path | None = None,
-    fmt: str | None = None,
-    *,
-    iris: bool = False,
-    with_sources: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> Answer:
-    """Answer ``query`` on the built graph in ``out`` (default ``build/``), building it first
-    when it is missing or older than its sources: what ``cvekg query`` does."""
-    from graph.query.sparql import open_built
-
-    store = open_built(out, sources_folder, progress)
-    return answer(store, query, fmt, iris=iris, with_sources=with_sources)

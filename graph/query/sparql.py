@@ -19,9 +19,8 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -35,14 +34,10 @@ __all__ = [
     "QueryRefusedError",
     "QueryFailedError",
     "check_query",
-    "open_store",
-    "open_built",
-    "ensure_built",
     "run_query",
     "execute",
     "select",
     "query_form",
-    "graph_names",
 ]
 
 logger = logging.getLogger(__name__)
@@ -279,51 +274,6 @@ def check_query(query: str, local_graphs: Container[str] | None = None) -> Query
                 "IRI, a variable or SILENT is refused: write it another way)"
             )
     return QueryInfo(query_form(query), has_from)
-
-
-def open_store(out: Path) -> ox.Store:
-    """Load a build's ``graph.trig`` into an in-memory Oxigraph store."""
-    store = ox.Store()
-    store.bulk_load(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG)
-    return store
-
-
-def ensure_built(
-    out: Path | None = None,
-    sources: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-    views: bool = True,
-) -> Path:
-    """The build folder ``out`` (default ``build/``), rebuilt first if missing or stale.
-
-    A fresh build is only checked (file times), never re-validated: no SHACL, no inference,
-    no browser. A stale one is rebuilt as ``cvekg build`` would (the views only if
-    ``views``: ``cvekg path``, ``stats`` and ``export`` do not read them).
-    """
-    from graph.build.run import build, is_stale, sources_of
-
-    out = Path(out) if out else Path("build")
-    sources = sources_of(out, sources)  # by default, the folder the build was made from
-    if is_stale(out, sources):
-        say = progress or (lambda line: logger.info(line))
-        say(f"{out}/ is missing or older than the sources: building it first")
-        build(sources=sources, out=out, views=views, progress=say)
-    return out
-
-
-def open_built(
-    out: Path | None = None,
-    sources: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-    views: bool = True,
-) -> ox.Store:
-    """The built graph in ``out`` as an Oxigraph store, building it first when needed."""
-    return open_store(ensure_built(out, sources, progress, views))
-
-
-def graph_names(store: ox.Store) -> set[str]:
-    """The IRIs of the store's named graphs (what ``FROM`` may select)."""
-    return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
 
 
 class _LocalGraphs:

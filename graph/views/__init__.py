@@ -90,7 +90,7 @@ def _nav(root: str, current: str = "") -> list[dict[str, Any]]:
 
 def _write(path: Path, text: str) -> Path:
     """Write a page on its own (``cvekg view``): to a temporary name, then renamed."""
-    from graph.build.run import atomic_writer
+    from graph.files import atomic_writer
 
     with atomic_writer(path) as handle:
         handle.write(text)

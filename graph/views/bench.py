@@ -271,7 +271,7 @@ def measure_built(out: Path, repeat: int = 3, browser: bool = True) -> dict[str,
     import resource
 
     from graph import network as gn
-    from graph.query.sparql import open_store
+    from graph.store import open_store
     from graph.views import write_views
 
     store = open_store(Path(out))
