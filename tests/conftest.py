@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.build.run import BuildResult
+from graph.build.result import BuildResult
 from graph.pipeline import build
 from graph.resources import sources_dir
 

@@ -217,7 +217,7 @@ def test_builds_first_when_the_build_is_missing(capsys, tmp_path: Path, sources_
     args = ["query", "-e", "ASK { city:lyon a cvekg:FrenchCity }", "--out", str(out)]
     code, stdout, err = _run(capsys, *args, "--sources", str(sources_copy))
     assert code == 0 and stdout == "yes\n"
-    assert "is missing or older than the sources: building it first" in err
+    assert "must be built first: no build here" in err
     assert (out / "graph.trig").is_file()
     stamp = (out / "build-info.json").stat().st_mtime_ns
     code, _, err = _run(capsys, *args, "--sources", str(sources_copy))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Literal
 from rdflib.namespace import RDFS
 
-from graph.build.run import BuildResult
+from graph.build.result import BuildResult
 from graph.namespaces import CVEKG, PROVENANCE_GRAPH
 
 

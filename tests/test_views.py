@@ -83,27 +83,6 @@ def test_vis_network_license_notice_is_shipped():
     assert "@license" in vendor.joinpath("vis-network.min.js").read_text()[:2000]
 
 
-def test_failed_views_run_leaves_the_previous_views_whole(store, tmp_path, monkeypatch):
-    out = tmp_path / "views"
-    write_views(store, out)
-    before = sorted(p.relative_to(out) for p in out.rglob("*"))
-    (out / "query-mine.html").write_text("<p>a page cvekg view wrote</p>")
-
-    def broken(self):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr("graph.views.ViewWriter._timeline", broken)
-    with pytest.raises(RuntimeError, match="disk full"):
-        write_views(store, out)
-    assert sorted(p.relative_to(out) for p in out.rglob("*")) == sorted(
-        [*before, Path("query-mine.html")]
-    )
-    assert [p.name for p in tmp_path.iterdir()] == ["views"]  # no temporary folder left
-    monkeypatch.undo()
-    write_views(store, out)
-    assert (out / "query-mine.html").is_file()  # pages of cvekg view are carried over
-
-
 def test_entity_view_on_demand_reads_only_its_neighbourhood(store, tmp_path, monkeypatch):
     def whole_graph(*args, **kwargs):
         raise AssertionError("the whole graph was projected")
@@ -466,20 +445,3 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     assert visit.page.url.endswith("#organization-pantheon-assas")
     assert visit.page.locator("#panel h2").inner_text() == near
     visit.finish(artifacts, "entity-search")
-
-
-def test_views_run_keeps_entity_pages_written_on_demand(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)  # entity pages on demand only
-    out = tmp_path / "views"
-    write_views(store, out)
-    page = write_entity_view(store, "Lyon", out)
-    text = page.read_text()
-    write_views(store, out)
-    assert page.read_text() == text
-    assert [p.name for p in (out / "entity").iterdir()] == ["city-lyon.html"]
-    monkeypatch.undo()  # a small graph again: every entity has its page, the new one wins
-    write_views(store, out)
-    assert "entities.html#city-lyon" in page.read_text()
-    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)
-    write_views(store, out)  # the forwarding pages of the last run are not carried over
-    assert not (out / "entity").exists()

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from graph.errors import display_path
 
 if TYPE_CHECKING:
-    from graph.build.run import BuildResult
     from graph.build.load import Corpus
+    from graph.build.result import BuildResult
 
 __all__ = ["render_report"]
 

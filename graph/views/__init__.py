@@ -18,22 +18,20 @@
   written: ``cvekg view --entity NAME`` writes one on demand, reading only that entity's
   neighbourhood from the store.
 
-:func:`write_views` writes them all into a temporary folder renamed into place, so a failed
-run leaves the previous views whole (``cvekg build`` and ``cvekg views`` call it);
+:func:`write_views` writes them all into the ``views/`` of a staged build folder, which
+:mod:`graph.pipeline` publishes whole, so a failed run leaves the previous views as they were
+(``cvekg build`` and ``cvekg views`` run it);
 :func:`render_triples_page` turns any CONSTRUCT result into a page (``cvekg view``, the
 server's "open as graph").
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import shutil
-import tempfile
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "write_views",
+    "is_written_on_demand",
     "write_query_view",
     "write_entity_view",
     "render_triples_page",
@@ -553,65 +552,37 @@ def _exchange_rows(
     return sorted(rows.values(), key=lambda r: r["sort"])[:limit]
 
 
-def write_views(store: ox.Store, out_dir: Path) -> list[Path]:
-    """Project the graph in ``store`` and write every view into ``out_dir``; return the files.
+def write_views(store: ox.Store, folder: Path) -> list[Path]:
+    """Project the graph in ``store`` and write every view into ``folder``; return the files.
 
-    The views are written into a new folder beside ``out_dir`` and renamed into place once
-    complete: a failed run leaves the previous views as they were, never half a folder. Pages
-    that ``cvekg view`` wrote there (``query-*.html``, and ``entity/<key>.html`` of a graph too
-    large for every entity page) are carried over unless the new views hold a page of that name.
+    ``folder`` is new: the ``views/`` of a build folder that :mod:`graph.pipeline` staged, and
+    publishes whole once every page is written (so a failed run leaves the previous views as
+    they were). The pages ``cvekg view`` wrote into the previous views are carried over by the
+    pipeline (:func:`is_written_on_demand`) unless the new views hold a page of that name.
     """
     started = time.perf_counter()
-    out_dir = Path(out_dir)
+    folder = Path(folder)
     with gn.collector_paused():
         G = gn.project(store, statements=False)
         projected = time.perf_counter() - started
-        with _new_folder(out_dir) as folder:
-            writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
-            files = writer.write()
+        writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
+        files = writer.write()
     logger.info("projection %.2f s; %d view files", projected, len(files))
-    return [out_dir / path.relative_to(folder) for path in files]
+    return files
 
 
-@contextlib.contextmanager
-def _new_folder(out_dir: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out_dir`` that replaces it when the block succeeds."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
-    try:
-        yield folder
-        for page in _written_on_demand(out_dir):
-            target = folder / page.relative_to(out_dir)
-            if not target.exists():
-                target.parent.mkdir(exist_ok=True)
-                shutil.copy2(page, target)
-        folder.chmod(0o755)
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            out_dir.rename(old / out_dir.name)
-        folder.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-
-def _written_on_demand(out_dir: Path) -> list[Path]:
-    """The pages ``cvekg view`` wrote into a views folder: ``query-*.html``, and the entity
-    pages ``cvekg view --entity`` wrote (not the page of all entities, nor the one-line pages
-    forwarding to it)."""
-    if not out_dir.is_dir():
-        return []
-    pages = sorted(out_dir.glob("query-*.html"))
-    for page in sorted((out_dir / "entity").glob("*.html")):
-        if page.name == "entities.html":
-            continue
-        with open(page, encoding="utf-8", errors="replace") as handle:
-            if 'http-equiv="refresh"' not in handle.read(1000):
-                pages.append(page)
-    return pages
+def is_written_on_demand(page: Path) -> bool:
+    """True for a page ``cvekg view`` wrote into a views folder: ``query-*.html``, and an
+    entity page ``cvekg view --entity`` wrote (not the page of all entities, nor the one-line
+    pages forwarding to it), which a new build keeps."""
+    if page.suffix != ".html" or page.name.startswith("."):
+        return False
+    if page.parent.name != "entity":
+        return page.name.startswith("query-")
+    if page.name == "entities.html":
+        return False
+    with open(page, encoding="utf-8", errors="replace") as handle:
+        return 'http-equiv="refresh"' not in handle.read(1000)
 
 
 def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "") -> str:

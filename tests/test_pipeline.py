@@ -12,7 +12,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from graph.build.run import OUTPUT_FILES, BuildResult
+from graph.build.result import BuildResult
+from graph.build.run import OUTPUT_FILES
 from graph.errors import BuildError
 from graph.namespaces import PROVENANCE_GRAPH
 from graph.pipeline import build
@@ -399,3 +400,215 @@ def test_build_info_hashes_every_input(built_dir: Path) -> None:
     hashes = {Path(name).name: digest for name, digest in info["inputs"].items()}
     inputs = [ontology_file(), shapes_file(), *sorted(sources_dir().glob("*.t*"))]
     assert hashes == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in inputs}
+
+
+# --- A build publishes as one unit -------------------------------------------------------------
+
+
+def _complete_build_of(out: Path) -> str:
+    """The sources folder of the complete build in ``out``; fails on any mix or gap."""
+    from graph.files import manifest_problems, read_manifest
+
+    assert manifest_problems(out, deep=True) == []
+    record = read_manifest(out)
+    outputs = set(record["outputs"])
+    assert {*OUTPUT_FILES, "views/index.html"} <= outputs
+    # Every file the folder holds is one the record lists (nothing of another build).
+    held = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert held - outputs == {"build-info.json"}
+    return record["sources"]
+
+
+def _leftovers(out: Path) -> list[str]:
+    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+    inside = [p.name for p in out.rglob(".*")]
+    return sorted(beside + inside)
+
+
+def _other_sources(sources_copy: Path, tmp_path: Path) -> Path:
+    """A second sources folder, whose build differs from the first in a label."""
+    import shutil
+
+    other = tmp_path / "other-sources"
+    shutil.copytree(sources_copy, other)
+    places = other / "places.ttl"
+    places.write_text(
+        places.read_text("utf-8").replace('"Lyon"@en', '"Lugdunum"@en'), encoding="utf-8"
+    )
+    return other
+
+
+def _start_build(sources: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources),
+         "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    """SIGKILL a build at random moments: the folder always holds one complete build (the
+    previous or the new, views included, as its build-info.json records), never a mix; the
+    next build removes what the killed ones left."""
+    import random
+    import signal
+    import time
+
+    first, second = sources_copy.resolve(), _other_sources(sources_copy, tmp_path).resolve()
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    done = _cvekg_build(first, out)
+    assert done.returncode == 0, done.stderr
+    duration = time.perf_counter() - started
+    assert _complete_build_of(out) == str(first)
+
+    rng = random.Random(20261201)
+    seen = {str(first)}
+    current = str(first)
+    for _ in range(12):
+        target = second if current == str(first) else first
+        process = _start_build(target, out)
+        time.sleep(rng.uniform(0.05, duration * 1.1))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        current = _complete_build_of(out)
+        assert current in {str(first), str(second)}
+        seen.add(current)
+
+    done = _cvekg_build(second, out)
+    assert done.returncode == 0, done.stderr
+    assert _complete_build_of(out) == str(second)
+    assert _leftovers(out) == []  # no staged folder, no lock file, no temporary file
+
+
+def test_second_build_into_a_busy_folder_fails_at_once(sources_copy: Path, tmp_path: Path) -> None:
+    import time
+
+    out = tmp_path / "out"
+    first = _start_build(sources_copy, out)
+    lock = tmp_path / ".out.lock"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if lock.is_file() and lock.read_text().startswith("pid"):
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the first build never took the lock")
+    started = time.perf_counter()
+    second = _cvekg_build(sources_copy, out)
+    waited = time.perf_counter() - started
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert second.returncode == 75
+    assert f"another cvekg process (pid {first.pid}) is writing this build folder" in (
+        second.stderr
+    )
+    assert "Traceback" not in second.stderr
+    assert waited < 10  # it did not wait for the first build to end
+    assert _complete_build_of(out) == str(sources_copy.resolve())
+
+
+def test_builds_of_two_sources_into_one_folder_leave_only_the_last(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    other = _other_sources(sources_copy, tmp_path)
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=True)
+    (out / "views" / "query-mine.html").write_text("<p>a page cvekg view wrote</p>")
+    (out / "notes.txt").write_text("a file of the user's")
+    build(sources=other, out=out, views=False)
+    assert not (out / "views" / "index.html").exists()  # the first build's views went with it
+    assert (out / "views" / "query-mine.html").is_file()  # pages of cvekg view stay
+    assert (out / "notes.txt").is_file()
+    assert _label_of_lyon(out) == {"Lugdunum"}
+
+
+def test_incomplete_build_is_rebuilt(sources_copy: Path, tmp_path: Path) -> None:
+    from graph.pipeline import ensure_built, stale_reason
+
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=False)
+    assert stale_reason(out) is None
+    (out / "graph.nt").write_text("truncated")
+    assert stale_reason(out).startswith("the build is incomplete (graph.nt has 9 bytes")
+    ensure_built(out, views=False)
+    assert stale_reason(out) is None
+    (out / "build-info.json").unlink()
+    assert stale_reason(out) == "no build here"
+
+
+def test_failed_views_run_leaves_the_previous_build_whole(built_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from graph.files import read_manifest
+    from graph.pipeline import write_views
+
+    out = tmp_path / "build"
+    shutil.copytree(built_dir, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    (out / "views" / "query-mine.html").write_text("<p>a page cvekg view wrote</p>")
+
+    def broken(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("graph.views.ViewWriter._timeline", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_views(out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == sorted(
+        [*before, Path("views/query-mine.html")]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # nothing left beside it
+    monkeypatch.undo()
+    trig = (out / "graph.trig").stat()
+    write_views(out)
+    assert (out / "views" / "query-mine.html").is_file()  # pages of cvekg view are carried over
+    assert os.path.samestat(trig, (out / "graph.trig").stat())  # linked, not copied or rebuilt
+    assert read_manifest(out)["views"] is True
+    _complete_build_of_with_extras(out, {"views/query-mine.html"})
+
+
+def _complete_build_of_with_extras(out: Path, extras: set[str]) -> None:
+    from graph.files import manifest_problems, read_manifest
+
+    assert manifest_problems(out, deep=True) == []
+    held = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert held - set(read_manifest(out)["outputs"]) == {"build-info.json", *extras}
+
+
+def test_views_run_keeps_entity_pages_written_on_demand(built_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from graph.pipeline import write_views
+    from graph.store import open_store
+    from graph.views import write_entity_view
+
+    out = tmp_path / "build"
+    shutil.copytree(built_dir, out)
+    views = out / "views"
+    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)  # entity pages on demand only
+    write_views(out)
+    page = write_entity_view(open_store(out), "Lyon", views)
+    text = page.read_text()
+    write_views(out)
+    assert page.read_text() == text
+    assert [p.name for p in (views / "entity").iterdir()] == ["city-lyon.html"]
+    monkeypatch.undo()  # a small graph again: every entity has its page, the new one wins
+    write_views(out)
+    assert "entities.html#city-lyon" in page.read_text()
+    monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)
+    write_views(out)  # the forwarding pages of the last run are not carried over
+    assert not (views / "entity").exists()
+
+
+def test_next_build_removes_what_interrupted_ones_left(sources_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=False)
+    (tmp_path / ".out.new-99999-abcdef").mkdir()
+    (tmp_path / ".out.new-99999-abcdef" / "graph.trig").write_text("half")
+    (out / ".graph.trig.1234abcd.tmp").write_text("half")  # as earlier versions staged
+    (out / ".views-new-xyz").mkdir()
+    build(sources=sources_copy, out=out, views=False)
+    assert _leftovers(out) == []

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from graph.build.run import BuildResult
+from graph.build.result import BuildResult
 from graph.namespaces import CVEKG, OA, PROVENANCE_GRAPH
 from graph.progress import BarProgress, LineProgress, progress_for
 from graph.rdf import XSD as XSD_NS

@@ -6,7 +6,7 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
 from graph.build.infer import infer
-from graph.build.run import BuildResult
+from graph.build.result import BuildResult
 from graph.namespaces import CVEKG, INFERRED_GRAPH, PREFIXES
 
 CITY = Namespace(PREFIXES["city"])
@@ -121,7 +121,7 @@ def test_provenance_rules_follow_the_ontology() -> None:
     from graph.build.anchor import Anchor
     from graph.build.infer import Rules
     from graph.build.load import Claim
-    from graph.build.run import _ProvenanceInference
+    from graph.build.provenance import ProvenanceInference as _ProvenanceInference
 
     ontology = Graph().parse(
         data="""
