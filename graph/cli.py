@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from graph import __version__
-from graph.errors import CvekgError
+from graph.errors import CvekgError, display_path
 
 __all__ = ["main"]
 
@@ -447,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. cvekg stats | head: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a read-only folder, a full disk: the file and the reason
+        where = f"{display_path(exc.filename)}: " if exc.filename else ""
+        _print_err(f"cvekg: {where}{exc.strerror or exc}")
+        return 2
 
 
 if __name__ == "__main__":

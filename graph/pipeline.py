@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph.build.run import OUTPUT_FILES, BuildResult, build_graph, check_out, input_files
-from graph.errors import display_path
+from graph.errors import CvekgError, display_path
 from graph.files import (
     MANIFEST,
     FolderLock,
@@ -158,16 +158,15 @@ def _recorded_sources(out: Path) -> Path | None:
 def sources_of(out: Path, sources: Path | None = None) -> Path:
     """The sources folder to check the build in ``out`` against, and to rebuild it from.
 
-    ``sources`` when given; else the folder the build recorded in its ``build-info.json``,
-    if that folder still exists; else the shipped sources. So a build of another folder is
-    kept up to date from that folder, never silently rebuilt from the shipped sources.
+    ``sources`` when given; else the folder the build recorded in its ``build-info.json``;
+    else (no build there yet) the shipped sources. A build of another folder is so kept up
+    to date from that folder, never rebuilt from another corpus: see :func:`ensure_built`
+    for a recorded folder that is gone.
     """
     if sources is not None:
         return Path(sources)
     recorded = _recorded_sources(Path(out))
-    if recorded is not None and recorded.is_dir():
-        return recorded
-    return sources_dir()
+    return recorded if recorded is not None else sources_dir()
 
 
 def stale_reason(out: Path, sources: Path | None = None, views: bool = False) -> str | None:
@@ -215,7 +214,10 @@ def ensure_built(
     """
     out = Path(out) if out else Path("build")
     say = progress or (lambda line: logger.info(line))
+    given = sources is not None
     sources = sources_of(out, sources)  # by default, the folder the build was made from
+    if not given and not sources.is_dir():
+        return _built_from_a_missing_folder(out, sources, say)
     reason = stale_reason(out, sources)
     if reason is not None:
         say(f"{display_path(out)}/ must be built first: {reason}")
@@ -223,6 +225,23 @@ def ensure_built(
     elif views and not (read_manifest(out) or {}).get("views"):
         say(f"{display_path(out)}/ has no views yet: writing them")
         _republish_views(out)
+    return out
+
+
+def _built_from_a_missing_folder(out: Path, sources: Path, say: Callable[[str], None]) -> Path:
+    """A build whose sources folder is gone is used as it is, if complete; it is never
+    rebuilt from other sources behind the user's back."""
+    problems = manifest_problems(out)
+    rebuild = f"cvekg build --sources DIR --out {display_path(out)}"
+    if problems:
+        raise CvekgError(
+            f"{display_path(out)}/: the build is incomplete ({problems[0]}) and the sources it "
+            f"was built from, {sources}, are gone: rebuild it with {rebuild}"
+        )
+    say(
+        f"{display_path(out)}/ was built from {sources}, which is gone: using the build as it "
+        f"is (to rebuild it: {rebuild}, or give --sources DIR)"
+    )
     return out
 
 

@@ -612,3 +612,60 @@ def test_next_build_removes_what_interrupted_ones_left(sources_copy: Path, tmp_p
     (out / ".views-new-xyz").mkdir()
     build(sources=sources_copy, out=out, views=False)
     assert _leftovers(out) == []
+
+
+def test_build_from_a_folder_that_is_gone_is_never_rebuilt_from_the_shipped_sources(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from graph.errors import CvekgError
+    from graph.pipeline import ensure_built
+
+    out = tmp_path / "out"
+    build(sources=sources_copy, out=out, views=False)
+    stamp = (out / "build-info.json").stat().st_mtime_ns
+    shutil.rmtree(sources_copy)
+    said: list[str] = []
+    assert ensure_built(out, progress=said.append, views=False) == out
+    assert "which is gone: using the build as it is" in said[0]
+    assert (out / "build-info.json").stat().st_mtime_ns == stamp  # not rebuilt
+    (out / "graph.nt").write_text("truncated")
+    with pytest.raises(CvekgError, match="are gone: rebuild it with cvekg build --sources DIR"):
+        ensure_built(out, views=False)
+
+
+def test_read_only_build_folder_gives_a_message_not_a_traceback(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    """A folder no one may write into (as root too: the immutable attribute, chattr +i)."""
+    import shutil
+
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    if os.geteuid() == 0:
+        if not shutil.which("chattr"):
+            pytest.fail("chattr (e2fsprogs) is needed to make a folder read-only for root")
+        subprocess.run(["chattr", "+i", str(parent)], check=True)
+        unlock = ["chattr", "-i", str(parent)]
+    else:
+        parent.chmod(0o555)
+        unlock = ["chmod", "755", str(parent)]
+    try:
+        done = _cvekg_build(sources_copy, parent / "build")
+    finally:
+        subprocess.run(unlock, check=True)
+    assert done.returncode == 2, done.stderr
+    assert "ro/build: cannot" in done.stderr and "Traceback" not in done.stderr
+    assert list(parent.iterdir()) == []
+
+
+def test_unwritable_build_folder_gives_a_message_not_a_traceback(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    """Even root cannot make a folder inside a file: the build names the place, exit 2."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    done = _cvekg_build(sources_copy, blocker / "build")
+    assert done.returncode == 2, done.stderr
+    assert "cannot write the build here" in done.stderr and "Traceback" not in done.stderr
