@@ -7,7 +7,7 @@ worker, which is replaced while the other workers keep answering.
 
 Routes
 ------
-``/``                         the query page (``graph/web/``), offline, no CDN
+``/``                         the query page (``graph/server/web/``), offline, no CDN
 ``/sparql``                   SPARQL 1.1 Protocol: GET ``?query=``, POST form or
                               ``application/sparql-query``; JSON/XML/CSV/TSV results, Turtle/
                               TriG/JSON-LD/N-Triples graphs; read-only (an update gets 403)
@@ -671,7 +671,7 @@ class QueryPool:
         from multiprocessing.connection import Connection
 
         ours, theirs = socket.socketpair()
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         try:
