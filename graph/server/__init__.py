@@ -1,0 +1,89 @@
+"""``cvekg serve``: a read-only SPARQL 1.1 endpoint, a query page, and a page per entity.
+
+The HTTP side is the standard library's ``ThreadingHTTPServer``; nothing else listens. Queries
+run in worker processes, each holding the graph loaded from ``graph.trig``: an Oxigraph query
+cannot be cancelled from Python, so a query past the time limit is stopped by killing its
+worker, which is replaced while the other workers keep answering.
+
+Routes
+------
+``/``                         the query page (``graph/server/web/``), offline, no CDN
+``/sparql``                   SPARQL 1.1 Protocol: GET ``?query=``, POST form or
+                              ``application/sparql-query``; JSON/XML/CSV/TSV results, Turtle/
+                              TriG/JSON-LD/N-Triples graphs; read-only (an update gets 403)
+``/view``                     a CONSTRUCT (or SELECT ?s ?p ?o) answer drawn as a graph
+``/entity/<kind>/<slug>``     an entity: labels and every triple about it with its quote; RDF
+                              through content negotiation (or ``?format=turtle``…)
+``/id/<kind>/<slug>``         the instance IRI's path: 303 to its entity page (Linked Data)
+``/api/queries``              the named queries, for the page's examples
+
+Modules
+-------
+:mod:`~graph.server.http`       the HTTP layer: the request handler, the routes above, reading a
+                                request's body; :class:`SparqlServer` (the listener and the pool)
+:mod:`~graph.server.pool`       the worker processes and :class:`QueryPool` (time limit, reload
+                                when ``graph.trig`` changes), and what a worker runs for a job
+:mod:`~graph.server.pages`      what a worker renders besides SPARQL results: entity pages,
+                                graph views, the templates in ``web/``, the pages' CSPs
+:mod:`~graph.server.negotiate`  media types, ``Accept`` negotiation, the ``?format=`` override
+:mod:`~graph.server.reply`      :class:`Reply`, the answer each of them builds
+
+Each imports only those listed below it; :func:`serve` here runs them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from graph.server.http import SparqlServer
+from graph.server.negotiate import ENTITY_MEDIA, GRAPH_MEDIA, RESULT_MEDIA, negotiate
+from graph.server.pages import entity_path, entity_reply, script_hashes_csp, view_reply
+from graph.server.pool import QueryPool
+from graph.server.reply import Reply
+
+__all__ = [
+    "Reply",
+    "QueryPool",
+    "SparqlServer",
+    "serve",
+    "negotiate",
+    "entity_path",
+    "entity_reply",
+    "view_reply",
+    "script_hashes_csp",
+    "RESULT_MEDIA",
+    "GRAPH_MEDIA",
+    "ENTITY_MEDIA",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def serve(
+    out: Path,
+    queries: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    timeout: float = 10.0,
+    max_rows: int = 10000,
+    workers: int = 2,
+    say: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the build in folder ``out`` until interrupted: what ``cvekg serve`` does (after
+    :func:`graph.pipeline.ensure_built`)."""
+    say = say or (lambda line: logger.warning(line))
+    out = Path(out)
+    with SparqlServer(out, host, port, timeout, max_rows, workers, queries) as server:
+        if host not in {"127.0.0.1", "localhost", "::1"}:
+            say(f"listening on {host}: anyone who can reach it can query the graph (read-only)")
+        say(
+            f"serving {server.pool.triples} triples from {out / 'graph.trig'} with "
+            f"{workers} worker(s), {timeout:g} s limit, {max_rows} row cap"
+        )
+        say(f"query page: {server.url}   SPARQL endpoint: {server.url}sparql   (Ctrl+C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            say("stopped")

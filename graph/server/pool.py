@@ -1,0 +1,350 @@
+"""The query workers: processes each holding the graph loaded from ``graph.trig``, and
+:class:`QueryPool`, which hands them jobs.
+
+An Oxigraph query cannot be cancelled from Python, so a query past the time limit is stopped by
+killing its worker, which is replaced while the other workers keep answering. The first half of
+this module runs inside a worker (``_worker_entry``): load the graph, then answer each job, a
+SPARQL query or a page of :mod:`graph.server.pages`, with a :class:`~graph.server.reply.Reply`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import CvekgError
+from graph.server.negotiate import FORMAT_MEDIA, GRAPH_MEDIA, RESULT_MEDIA
+from graph.server.pages import entity_reply, view_reply
+from graph.server.reply import Reply
+
+__all__ = ["QueryPool"]
+
+logger = logging.getLogger(__name__)
+
+
+# --- the worker side ------------------------------------------------------------------------
+
+
+def _worker_entry(fd: int, trig: str, max_rows: int) -> None:
+    """Start of a worker process (``python -c``): talk to the server over socket ``fd``.
+
+    Workers are plain subprocesses rather than ``multiprocessing`` children, so starting one
+    never re-imports the caller's ``__main__`` (a script without a main guard still works).
+    """
+    import os
+    import sys
+    from multiprocessing.connection import Connection
+
+    # Anything a library prints goes to stderr; stdout is not ours to use.
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _worker_main(Connection(fd), trig, max_rows)
+
+
+def _worker_main(conn, trig: str, max_rows: int) -> None:
+    """A query worker: load the graph, then answer jobs from ``conn`` until told to stop."""
+    import pyoxigraph as ox
+
+    from graph.store import graph_names
+
+    store = ox.Store()
+    store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
+    conn.send(("ready", sorted(graph_names(store)), len(store)))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply = _handle_job(store, job, max_rows)
+        except CvekgError as exc:  # e.g. Oxigraph failed while evaluating the query
+            reply = Reply.text(500, str(exc))
+        except Exception as exc:  # a bug must not kill the worker: report it as a 500
+            logger.exception("query worker failed on %s", job.get("kind"))
+            reply = Reply.text(500, f"internal error: {type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+def _handle_job(store, job: dict, max_rows: int) -> Reply:
+    if job["kind"] == "sparql":
+        return _sparql_reply(store, job, max_rows)
+    if job["kind"] == "entity":
+        return entity_reply(store, job["kind_"], job["slug"], job["format"])
+    if job["kind"] == "view":
+        return view_reply(
+            store, job["query"], job.get("title") or "", max_rows, job.get("views", False)
+        )
+    return Reply.text(500, f"unknown job {job['kind']!r}")
+
+
+def _sparql_reply(store, job: dict, max_rows: int) -> Reply:
+    from graph.query.results import serialize
+    from graph.query.sparql import QueryRefusedError, QuerySyntaxError, execute
+
+    try:
+        outcome = execute(
+            store,
+            job["query"],
+            max_rows,
+            default_graph_uris=job.get("default"),
+            named_graph_uris=job.get("named"),
+        )
+    except QuerySyntaxError as exc:
+        return Reply.text(400, str(exc))
+    except QueryRefusedError as exc:
+        return Reply.text(403, str(exc))
+    fmt = job["graph_format"] if outcome.is_graph else job["result_format"]
+    if fmt is None:
+        wanted = GRAPH_MEDIA if outcome.is_graph else RESULT_MEDIA
+        return Reply.text(
+            406,
+            f"cannot answer a {outcome.form} query as {job.get('accept') or 'that'}; "
+            f"available: {', '.join(dict.fromkeys(wanted))}",
+        )
+    headers = {"X-Query-Seconds": f"{outcome.seconds:.4f}"}
+    if outcome.truncated:
+        headers["X-SPARQL-MaxRows"] = str(max_rows)
+    return Reply(200, FORMAT_MEDIA[fmt], serialize(outcome, fmt), headers)
+
+
+# --- the pool of workers --------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: object
+    conn: object
+    number: int
+    generation: int = 0
+
+
+class QueryPool:
+    """Worker processes that answer jobs, each within ``timeout`` seconds or killed.
+
+    A job waits at most ``timeout`` for a free worker, then at most ``timeout`` for its
+    answer; a worker past the limit is killed and a fresh one started in the background.
+
+    When ``graph.trig`` changes (``cvekg build`` rewrote it), a new set of workers loads it
+    in the background while the old ones keep answering; then the new ones take over.
+    """
+
+    def __init__(self, trig: Path, workers: int = 2, timeout: float = 10.0, max_rows: int = 10000):
+        if workers < 1:
+            raise CvekgError("--workers must be at least 1")
+        if timeout <= 0:
+            raise CvekgError("--timeout must be positive")
+        self.trig, self.size, self.timeout, self.max_rows = Path(trig), workers, timeout, max_rows
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = 0
+        self._closed = False
+        self.graphs: set[str] = set()
+        self.triples = 0
+        self.replaced = 0
+        self.generation = 0
+        self.reloads = 0
+        self._stamp = self._file_stamp()
+        self._reloading = False
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = self.trig.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def reload_if_changed(self) -> bool:
+        """Start loading ``graph.trig`` into fresh workers if the file changed since the
+        current ones loaded it (a stat per request); ``True`` if a reload started."""
+        stamp = self._file_stamp()
+        with self._lock:
+            if stamp is None or stamp == self._stamp or self._reloading or self._closed:
+                return False
+            self._reloading, self._stamp = True, stamp
+        threading.Thread(target=self._reload, name="cvekg-reload", daemon=True).start()
+        return True
+
+    def _reload(self) -> None:
+        generation = self.generation + 1
+        fresh: list[_Worker] = []
+        try:
+            fresh = [self._spawn(generation) for _ in range(self.size)]
+            for worker in fresh:
+                self._await_ready(worker, deadline=300.0)
+        except CvekgError:
+            logger.exception("could not load the new %s; serving the old graph", self.trig)
+            for worker in fresh:
+                self._kill(worker)
+            with self._lock:
+                self._reloading = False
+            return
+        with self._lock:
+            self.generation = generation
+            self.reloads += 1
+            self._reloading = False
+        while True:  # the old idle workers go now; busy ones when they are done
+            try:
+                old = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            self._kill(old)
+        for worker in fresh:
+            if self._closed:
+                self._kill(worker)
+            else:
+                self._idle.put(worker)
+        logger.warning("reloaded %s: %s triples", self.trig, self.triples)
+
+    def start(self) -> QueryPool:
+        """Start every worker and wait until each has loaded the graph."""
+        pending = [self._spawn() for _ in range(self.size)]
+        for worker in pending:
+            self._await_ready(worker, deadline=60.0)
+            self._idle.put(worker)
+        return self
+
+    def _spawn(self, generation: int | None = None) -> _Worker:
+        import os
+        import socket
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        try:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from graph.server.pool import _worker_entry; "
+                    "_worker_entry(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))",
+                    str(theirs.fileno()),
+                    str(self.trig),
+                    str(self.max_rows),
+                ],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            theirs.close()
+        with self._lock:
+            self._started += 1
+            worker = _Worker(
+                process,
+                Connection(ours.detach()),
+                self._started,
+                self.generation if generation is None else generation,
+            )
+            self._all.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker, deadline: float) -> None:
+        if not worker.conn.poll(deadline):
+            self._kill(worker)
+            raise CvekgError(f"a query worker did not load {self.trig} within {deadline:.0f} s")
+        try:
+            _, graphs, triples = worker.conn.recv()
+        except EOFError:
+            self._kill(worker)
+            raise CvekgError(f"a query worker could not load {self.trig}") from None
+        if worker.generation >= self.generation:
+            self.graphs, self.triples = set(graphs), triples
+
+    def _kill(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.wait(5)
+        worker.conn.close()
+        with self._lock:
+            self._all.discard(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._kill(worker)
+        self.replaced += 1
+
+        def start_one() -> None:
+            if self._closed:
+                return
+            fresh = self._spawn()
+            try:
+                self._await_ready(fresh, deadline=60.0)
+            except CvekgError:
+                logger.exception("could not replace a query worker")
+                return
+            if self._closed:
+                self._kill(fresh)
+            else:
+                self._idle.put(fresh)
+
+        threading.Thread(target=start_one, name="cvekg-respawn", daemon=True).start()
+
+    def run(self, job: dict) -> Reply:
+        """Answer ``job`` in a worker, or a 503 when the time limit passes."""
+        started = time.monotonic()
+        self.reload_if_changed()
+        while True:
+            try:
+                wait = max(0.0, self.timeout - (time.monotonic() - started))
+                worker = self._idle.get(timeout=wait)
+            except queue.Empty:
+                return Reply.text(
+                    503,
+                    f"every query worker stayed busy for {self.timeout:g} s; try again",
+                    **{"Retry-After": "1"},
+                )
+            if worker.generation >= self.generation:
+                break
+            self._kill(worker)  # it holds the graph as it was before a rebuild
+        left = max(0.05, self.timeout - (time.monotonic() - started))
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(left):
+                reply = worker.conn.recv()
+                if worker.generation < self.generation:
+                    self._kill(worker)
+                else:
+                    self._idle.put(worker)
+                return reply
+        except (EOFError, OSError, BrokenPipeError):
+            logger.warning("query worker %s died; replacing it", worker.number)
+            self._replace(worker)
+            return Reply.text(500, "the query worker stopped unexpectedly; try again")
+        logger.warning("query past %.1f s: stopping worker %s", self.timeout, worker.number)
+        self._replace(worker)
+        return Reply.text(
+            503,
+            f"query stopped: it ran past the time limit of {self.timeout:g} s "
+            "(cvekg serve --timeout SECONDS sets it)",
+        )
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        for worker in workers:
+            try:
+                worker.process.wait(1)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait(1)
+            worker.conn.close()
+        with self._lock:
+            self._all.clear()
