@@ -58,17 +58,18 @@ logger = logging.getLogger(__name__)
 Triple = tuple
 
 #: Predicates a curator may put on a claim's IRI in the default graph of a ``.trig`` file.
-CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote})
+CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote, CVEKG.support})
 #: Predicates that declare the document in the default graph.
 DOCUMENT_METADATA = frozenset({RDF.type, CVEKG.text})
 
 _QUOTE = ox.NamedNode(str(CVEKG.quote))
 _QUOTE_PREFIX = ox.NamedNode(str(CVEKG.quotePrefix))
 _NOTE = ox.NamedNode(str(SKOS.editorialNote))
+_SUPPORT = ox.NamedNode(str(CVEKG.support))
 _TYPE = ox.NamedNode(str(RDF.type))
 _TEXT = ox.NamedNode(str(CVEKG.text))
 _SOURCE_DOCUMENT = ox.NamedNode(str(CVEKG.SourceDocument))
-_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE})
+_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE, _SUPPORT})
 _DOCUMENT_METADATA = frozenset({_TYPE, _TEXT})
 
 _BLANK = ox.BlankNode
@@ -119,6 +120,8 @@ class Claim:
     location: tuple[int, int] | None = None
     store: ox.Store | None = field(default=None, repr=False, compare=False)
     locator: _Locator | None = field(default=None, repr=False, compare=False)
+    #: How the claim stands to its quote: ``cvekg:stated`` or ``cvekg:readFromContext``.
+    support: str | None = None
 
     @property
     def name(self) -> str:
@@ -468,6 +471,16 @@ def _load_document(
             raise SourceError(
                 trig_path, claim.line, claim.column, f"claim {iri} has {len(quotes)} quotes"
             )
+        supports = values.get(_SUPPORT, [])
+        if len(supports) > 1:
+            raise SourceError(
+                trig_path,
+                claim.line,
+                claim.column,
+                f"claim {iri} says {len(supports)} ways it stands to its quote "
+                "(cvekg:support): give one",
+            )
+        claim.support = supports[0] if supports else None
         given_prefix = values.get(_QUOTE_PREFIX, [])
         claim.quote = quotes[0] if quotes else None
         claim.prefix = given_prefix[0] if given_prefix else None
