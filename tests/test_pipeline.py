@@ -438,13 +438,14 @@ def _other_sources(sources_copy: Path, tmp_path: Path) -> Path:
     return other
 
 
-def _start_build(sources: Path, out: Path) -> subprocess.Popen:
+def _start_build(sources: Path, out: Path, tmp: Path | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources),
          "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=None if tmp is None else {**os.environ, "TMPDIR": str(tmp)},
     )  # fmt: skip
 
 
@@ -460,8 +461,10 @@ def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
 
     first, second = sources_copy.resolve(), _other_sources(sources_copy, tmp_path).resolve()
     out = tmp_path / "out"
+    system_tmp = tmp_path / "tmp"  # the builds' system temporary folder: nothing may stay there
+    system_tmp.mkdir()
     started = time.perf_counter()
-    done = _cvekg_build(first, out)
+    done = _cvekg_build(first, out, env={"TMPDIR": str(system_tmp)})
     assert done.returncode == 0, done.stderr
     duration = time.perf_counter() - started
     assert _complete_build_of(out) == str(first)
@@ -471,7 +474,7 @@ def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
     current = str(first)
     for _ in range(12):
         target = second if current == str(first) else first
-        process = _start_build(target, out)
+        process = _start_build(target, out, system_tmp)
         time.sleep(rng.uniform(0.05, duration * 1.1))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
@@ -479,10 +482,11 @@ def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
         assert current in {str(first), str(second)}
         seen.add(current)
 
-    done = _cvekg_build(second, out)
+    done = _cvekg_build(second, out, env={"TMPDIR": str(system_tmp)})
     assert done.returncode == 0, done.stderr
     assert _complete_build_of(out) == str(second)
     assert _leftovers(out) == []  # no staged folder, no lock file, no temporary file
+    assert list(system_tmp.iterdir()) == []  # every temporary file lived in the staged folder
 
 
 def test_second_build_into_a_busy_folder_fails_at_once(sources_copy: Path, tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def build_graph(
             provenance_jsonld.open("w", encoding="utf-8") as jsonld,
             provenance_inferred.open("w", encoding="utf-8") as inferred,
         ):
-            writer = ProvenanceWriter(turtle, jsonld, inferred, ProvenanceInference(rules))
+            writer = ProvenanceWriter(turtle, jsonld, inferred, ProvenanceInference(rules, workdir))
             anchored, quote_problems = anchor_corpus(corpus, writer, phases.advance)
         phases.done("anchor")
         if quote_problems:
@@ -207,7 +207,7 @@ def build_graph(
                 ox.RdfFormat.N_TRIPLES,
                 to_graph=ox.NamedNode(str(UNCLAIMED_GRAPH)),
             )
-        infer_store(store, rules, str(INFERRED_GRAPH))
+        infer_store(store, rules, str(INFERRED_GRAPH), workdir=workdir)
         # What the rules add to the provenance graph (which joins the store only later):
         # after the rules ran, which would take a claimSupported back to its source.
         store.load(
