@@ -383,33 +383,9 @@ def _anchor_all(
 
 
 def _coverage(corpus: Corpus, anchored: set[URIRef], label: Labeller) -> Coverage:
-    cov = Coverage()
-    for doc in corpus.documents:
-        for claim in doc.claims:
-            ok = claim.iri in anchored
-            cov.total += claim.size
-            cov.covered += claim.size if ok else 0
-            if not ok:
-                cov.uncovered.append(
-                    f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name} "
-                    f"has no quote, so its {claim.size} triples are unsourced"
-                )
-        for s, p, o in doc.unclaimed:
-            cov.total += 1
-            cov.uncovered.append(
-                f"{display_path(doc.trig_path)}: asserted outside any claim: "
-                f"{label(s)} {label.short(p)} {label(o)}"
-            )
-    for ref in corpus.references:
-        cov.total += ref.facts
-        if ref.has_source:
-            cov.covered += ref.facts
-        else:
-            cov.uncovered.append(
-                f"{display_path(ref.path)}: reference data declares no source "
-                f"(<{ref.iri}> dcterms:source <…>), so its {ref.facts} triples are unsourced"
-            )
-    return cov
+    from graph.build.coverage import provenance_coverage  # reference data: triple by triple
+
+    return provenance_coverage(corpus, anchored, label)
 
 
 def _class_counts(store: ox.Store) -> dict[str, int]:

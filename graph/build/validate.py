@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
+from graph.build.coverage import Coverage  # re-exported: it lives in graph.build.coverage
 from graph.namespaces import CVEKG, compact
 
 __all__ = [
@@ -155,20 +156,6 @@ def lint_problems(
     for term in sorted(used - declared - {RDF.type}):
         problems.append(f"{short(term)}: used in the data but not declared in the ontology")
     return problems
-
-
-@dataclass
-class Coverage:
-    """How many asserted instance triples are backed by an anchored quote or reference data."""
-
-    total: int = 0
-    covered: int = 0
-    uncovered: list[str] = field(default_factory=list)
-
-    @property
-    def percent(self) -> float:
-        """Coverage in percent (100 for an empty graph: nothing is unsourced)."""
-        return 100.0 if self.total == 0 else 100.0 * self.covered / self.total
 
 
 # --- SHACL shapes as SPARQL -------------------------------------------------------------------
