@@ -571,7 +571,9 @@ def load_corpus(
             if isinstance(q.object, ox.NamedNode)
         ]
         about = sum(
-            1 for d in dict.fromkeys(described) for _ in store.quads_for_pattern(d, None, None, node)
+            1
+            for d in dict.fromkeys(described)
+            for _ in store.quads_for_pattern(d, None, None, node)
         )
         has_source = any(
             next(store.quads_for_pattern(node, p, None, node), None) is not None
