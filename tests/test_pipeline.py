@@ -341,7 +341,12 @@ def test_two_builds_write_the_same_bytes(sources_copy: Path, tmp_path: Path) -> 
     )
     places = sources_copy / "places.ttl"
     places.write_text(
-        places.read_text(encoding="utf-8") + '\ncity:lyon rdfs:comment [ rdfs:label "x"@en ] .\n',
+        places.read_text(encoding="utf-8")
+        + '\ncity:lyon rdfs:comment [ rdfs:label "x"@en ] .\n'
+        # Reference triples need a value source: one for the comment (its label has one).
+        + "<https://w3id.org/cvekg/graph/reference/places> cvekg:valueSource vs:test .\n"
+        + "vs:test a cvekg:ValueSource ; cvekg:forProperty rdfs:comment ;\n"
+        + '    dcterms:description "a test"@en .\n',
         "utf-8",
     )
     for seed in ("1", "2"):

@@ -35,10 +35,10 @@ def test_nonnegative_integer_keeps_its_datatype_in_every_output(built_dir: Path)
 
 
 def test_decimal_keeps_its_lexical_form(built_dir: Path) -> None:
-    """Oxigraph stores "49.0"^^xsd:decimal as "49"; places.ttl writes Sarcelles at 49.0."""
+    """Oxigraph stores "49.00"^^xsd:decimal as "49"; places.ttl writes Sarcelles at 49.00."""
     trig = Dataset().parse(built_dir / "graph.trig", format="trig")
     sarcelles = URIRef("https://w3id.org/cvekg/id/city/sarcelles")
-    assert {str(o) for _, _, o, _ in trig.quads((sarcelles, None, None, None))} >= {"49.0"}
+    assert {str(o) for _, _, o, _ in trig.quads((sarcelles, None, None, None))} >= {"49.00"}
 
 
 def test_protected_literals_are_stored_canonically_and_kept_as_written() -> None:

@@ -69,6 +69,7 @@ _SUPPORT = ox.NamedNode(str(CVEKG.support))
 _TYPE = ox.NamedNode(str(RDF.type))
 _TEXT = ox.NamedNode(str(CVEKG.text))
 _SOURCE_DOCUMENT = ox.NamedNode(str(CVEKG.SourceDocument))
+_VALUE_SOURCE = ox.NamedNode(str(CVEKG.valueSource))
 _CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE, _SUPPORT})
 _DOCUMENT_METADATA = frozenset({_TYPE, _TEXT})
 
@@ -165,7 +166,13 @@ class Document:
 
 @dataclass
 class ReferenceSet:
-    """A reference data file, loaded into its own named graph of the corpus store."""
+    """A reference data file, loaded into its own named graph of the corpus store.
+
+    ``about_itself`` counts the triples describing the dataset and its value sources;
+    ``has_source`` says whether the dataset declares any source (``dcterms:source`` or
+    ``cvekg:valueSource``). Which triples a declared source covers is decided triple by
+    triple by :mod:`graph.build.coverage`.
+    """
 
     iri: URIRef
     path: Path
@@ -570,12 +577,23 @@ def load_corpus(
     references = []
     for iri, path in reference_iris:
         node = ox.NamedNode(iri)
-        about = sum(1 for _ in store.quads_for_pattern(node, None, None, node))
-        has_source = next(
-            store.quads_for_pattern(node, ox.NamedNode(str(DCTERMS.source)), None, node), None
+        # The dataset's own description and that of its value sources: not reference facts.
+        described = [node] + [
+            q.object
+            for q in store.quads_for_pattern(node, _VALUE_SOURCE, None, node)
+            if isinstance(q.object, ox.NamedNode)
+        ]
+        about = sum(
+            1
+            for d in dict.fromkeys(described)
+            for _ in store.quads_for_pattern(d, None, None, node)
+        )
+        has_source = any(
+            next(store.quads_for_pattern(node, p, None, node), None) is not None
+            for p in (ox.NamedNode(str(DCTERMS.source)), _VALUE_SOURCE)
         )
         references.append(
-            ReferenceSet(URIRef(iri), path, sizes.get(iri, 0), about, has_source is not None, store)
+            ReferenceSet(URIRef(iri), path, sizes.get(iri, 0), about, has_source, store)
         )
     claimed = {str(c.iri) for d in documents for c in d.claims}
     unquoted = [g for g in sizes if g not in claimed and g not in dict(reference_iris)]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.build.validate import Coverage
+from graph.build.coverage import Coverage
 from graph.errors import display_path
 
 if TYPE_CHECKING:

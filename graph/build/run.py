@@ -25,13 +25,14 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from graph import __version__
+from graph.build.coverage import provenance_coverage
 from graph.build.infer import Rules, infer_store
 from graph.build.load import Corpus, load_corpus, parse_rdf_file
 from graph.build.provenance import ProvenanceInference, ProvenanceWriter, anchor_corpus
 from graph.build.report import render_report
 from graph.build.result import BuildResult
 from graph.build.serialize import ontology_quads, write_graph_files
-from graph.build.validate import Coverage, Labeller, lint_problems, shacl_problems_in_store
+from graph.build.validate import Labeller, lint_problems, shacl_problems_in_store
 from graph.errors import BuildError, CvekgError, display_path
 from graph.namespaces import CVEKG, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from graph.progress import Phases, Progress
@@ -76,36 +77,6 @@ def check_out(out: Path, sources: Path) -> None:
 
 
 # --- validate ---------------------------------------------------------------------------------
-
-
-def _coverage(corpus: Corpus, anchored: set[URIRef], label: Labeller) -> Coverage:
-    cov = Coverage()
-    for doc in corpus.documents:
-        for claim in doc.claims:
-            ok = claim.iri in anchored
-            cov.total += claim.size
-            cov.covered += claim.size if ok else 0
-            if not ok:
-                cov.uncovered.append(
-                    f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name} "
-                    f"has no quote, so its {claim.size} triples are unsourced"
-                )
-        for s, p, o in doc.unclaimed:
-            cov.total += 1
-            cov.uncovered.append(
-                f"{display_path(doc.trig_path)}: asserted outside any claim: "
-                f"{label(s)} {label.short(p)} {label(o)}"
-            )
-    for ref in corpus.references:
-        cov.total += ref.facts
-        if ref.has_source:
-            cov.covered += ref.facts
-        else:
-            cov.uncovered.append(
-                f"{display_path(ref.path)}: reference data declares no source "
-                f"(<{ref.iri}> dcterms:source <…>), so its {ref.facts} triples are unsourced"
-            )
-    return cov
 
 
 def _class_counts(store: ox.Store) -> dict[str, int]:
@@ -236,7 +207,7 @@ def build_graph(
             store, parse_rdf_file(shapes, "turtle"), label, corpus.typed
         )
         lint = lint_problems(corpus.ontology, used=corpus.used)
-        coverage = _coverage(corpus, anchored, label)
+        coverage = provenance_coverage(corpus, anchored, label)
         counts = {
             "ontology": len(corpus.ontology),
             "reference": sum(r.size for r in corpus.references),

@@ -279,8 +279,6 @@ def ontology_quads(ontology: Path, graph: ox.NamedNode) -> list[ox.Quad]:
     return stable_blank_nodes(triples, "ontology", graph)
 
 
-
-
 #: The graph files, in the order they are written (graph.ttl is made from graph.trig).
 GRAPH_FILES = tuple(_WRITERS)
 

@@ -1,4 +1,4 @@
-"""Validation: SHACL shapes, an ontology lint, and provenance coverage.
+"""Validation: SHACL shapes and an ontology lint (provenance coverage: graph.build.coverage).
 
 Each check returns readable problems (entity labels, not only IRIs) rather than raising, so the
 build can report every problem at once.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
@@ -18,7 +18,6 @@ from graph.namespaces import CVEKG, compact
 
 __all__ = [
     "Labeller",
-    "Coverage",
     "shacl_problems",
     "shacl_problems_in_store",
     "compile_shapes",
@@ -155,20 +154,6 @@ def lint_problems(
     for term in sorted(used - declared - {RDF.type}):
         problems.append(f"{short(term)}: used in the data but not declared in the ontology")
     return problems
-
-
-@dataclass
-class Coverage:
-    """How many asserted instance triples are backed by an anchored quote or reference data."""
-
-    total: int = 0
-    covered: int = 0
-    uncovered: list[str] = field(default_factory=list)
-
-    @property
-    def percent(self) -> float:
-        """Coverage in percent (100 for an empty graph: nothing is unsourced)."""
-        return 100.0 if self.total == 0 else 100.0 * self.covered / self.total
 
 
 # --- SHACL shapes as SPARQL -------------------------------------------------------------------
