@@ -58,17 +58,18 @@ logger = logging.getLogger(__name__)
 Triple = tuple
 
 #: Predicates a curator may put on a claim's IRI in the default graph of a ``.trig`` file.
-CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote})
+CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote, CVEKG.support})
 #: Predicates that declare the document in the default graph.
 DOCUMENT_METADATA = frozenset({RDF.type, CVEKG.text})
 
 _QUOTE = ox.NamedNode(str(CVEKG.quote))
 _QUOTE_PREFIX = ox.NamedNode(str(CVEKG.quotePrefix))
 _NOTE = ox.NamedNode(str(SKOS.editorialNote))
+_SUPPORT = ox.NamedNode(str(CVEKG.support))
 _TYPE = ox.NamedNode(str(RDF.type))
 _TEXT = ox.NamedNode(str(CVEKG.text))
 _SOURCE_DOCUMENT = ox.NamedNode(str(CVEKG.SourceDocument))
-_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE})
+_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE, _SUPPORT})
 _DOCUMENT_METADATA = frozenset({_TYPE, _TEXT})
 
 _BLANK = ox.BlankNode

@@ -36,8 +36,9 @@ DECLARATION_TYPES = (
     OWL.ObjectProperty,
     OWL.DatatypeProperty,
     OWL.AnnotationProperty,
+    OWL.NamedIndividual,
 )
-_TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+_TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual)
 
 
 class Labeller:
@@ -76,17 +77,23 @@ class Labeller:
         return f"{label} ({self.short(node)})" if label else self.short(node)
 
 
-def shacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[str]:
-    """Run pyshacl; one line per violation: focus node, path, value and the shape's message."""
+def shacl_problems(
+    data: Graph, shapes: Graph, label: Labeller, severity: URIRef = SH.Violation
+) -> list[str]:
+    """Run pyshacl; one line per result of ``severity`` (violations by default): focus node,
+    path, value and the shape's message. Results of shapes marked ``sh:Warning`` or
+    ``sh:Info`` are not violations: ask for them with ``severity``."""
     from pyshacl import validate  # heavy: imported only when validating
 
     conforms, report, _ = validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    if conforms:
+    if conforms and severity == SH.Violation:
         return []
     problems = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
+        if report.value(result, SH.resultSeverity) != severity:
+            continue
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
@@ -200,6 +207,7 @@ _PROPERTY_KEYS = {
     SH.qualifiedValueShape,
     SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
+    SH.severity,
     RDFS.label,
     RDFS.comment,
     RDF.type,
@@ -238,6 +246,7 @@ class _Check:
     message: str
     query: str
     with_value: bool
+    severity: URIRef = SH.Violation
 
 
 def _term(node) -> str:
@@ -333,6 +342,7 @@ def _compile_property(
     p = _term(path)
     marked = path in marked_paths
     message = _message(shapes, shape, "violates its shape")
+    severity = shapes.value(shape, SH.severity) or SH.Violation
     checks: list[_Check] = []
 
     # Counts: one grouped query; a focus node is reported when any count is out of bounds.
@@ -371,6 +381,7 @@ def _compile_property(
                 f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {p} ?v {' '.join(binds)} }} }} "
                 f"GROUP BY ?focus HAVING ({' || '.join(conditions)})",
                 False,
+                severity,
             )
         )
 
@@ -405,6 +416,7 @@ def _compile_property(
                 f"SELECT DISTINCT ?focus ?value WHERE {{ {focus} ?focus {p} ?value "
                 f"FILTER({failing}) }}",
                 True,
+                severity,
             )
         )
     for cls in shapes.objects(shape, SH["class"]):
@@ -415,6 +427,7 @@ def _compile_property(
                 f"SELECT DISTINCT ?focus ?value WHERE {{ {focus} ?focus {p} ?value "
                 f"MINUS {{ ?value a {_term(cls)} }} }}",
                 True,
+                severity,
             )
         )
     for unique in shapes.objects(shape, SH.uniqueLang):
@@ -427,6 +440,7 @@ def _compile_property(
                     f'FILTER(isLiteral(?v) && LANG(?v) != "") }} '
                     "GROUP BY ?focus (LCASE(LANG(?v)) AS ?lang) HAVING (COUNT(DISTINCT ?v) > 1)",
                     False,
+                    severity,
                 )
             )
     return checks
@@ -494,9 +508,17 @@ def _markers(typed: Iterable[str], paths: set) -> tuple[str, set[str], set[str]]
 
 
 def shacl_problems_in_store(
-    store, shapes: Graph, label: Labeller, typed: Iterable[str] = ()
+    store,
+    shapes: Graph,
+    label: Labeller,
+    typed: Iterable[str] = (),
+    severity: URIRef = SH.Violation,
 ) -> list[str]:
     """The shapes' violations in a pyoxigraph store (union of its graphs), one line each.
+
+    Only the results of ``severity`` are returned: violations by default. A shape marked
+    ``sh:severity sh:Warning`` (or ``sh:Info``) states what a source usually gives, not what
+    every source must: its results never fail a build; pass its severity to list them.
 
     The lines read as :func:`shacl_problems` writes them. The store should hold the data
     graph only (claims, reference data, inferred triples, provenance): no ontology.
@@ -512,7 +534,8 @@ def shacl_problems_in_store(
     checks = compile_shapes(shapes, frozenset(URIRef(p) for p in marked))
     if checks is None:
         logger.warning("shapes use SHACL features beyond the SPARQL checks: running pyshacl")
-        return _pyshacl_on_store(store, shapes, label)
+        return _pyshacl_on_store(store, shapes, label, severity)
+    checks = [c for c in checks if c.severity == severity]
     if data:
         store.load(data, ox.RdfFormat.N_QUADS)
     try:
@@ -537,14 +560,16 @@ def _run_checks(store, checks: list[_Check], label: Labeller, from_ox) -> list[s
     return sorted(problems)
 
 
-def _pyshacl_on_store(store, shapes: Graph, label: Labeller) -> list[str]:
+def _pyshacl_on_store(
+    store, shapes: Graph, label: Labeller, severity: URIRef = SH.Violation
+) -> list[str]:
     import pyoxigraph as ox
 
     data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     graph = Graph().parse(
         data=data.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
     )
-    return shacl_problems(graph, shapes, label)
+    return shacl_problems(graph, shapes, label, severity)
 
 
 def used_terms(store, graphs_to_skip: Iterable[str] = ()) -> set:
