@@ -571,9 +571,9 @@ def _claim_attack(world: _World, st: _Statements) -> tuple[str, str] | None:
         attack,
         "cvekg:Attack",
         ("cvekg:place", city.iri),
-        ("cvekg:target", venue.iri),
+        ("cvekg:site", venue.iri),
         (link, group.iri),
-        ("cvekg:killed", _literal(str(killed), datatype="xsd:nonNegativeInteger")),
+        ("cvekg:victimsKilled", _literal(str(killed), datatype="xsd:nonNegativeInteger")),
         ("cvekg:date", date),
         ("cvekg:datePrecision", precision),
     )
