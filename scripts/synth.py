@@ -6,7 +6,7 @@ occurs once in the text, often across a line break), plus a reference file ``pla
 graph declares its source. It keeps the shape of the real graph: about 30% reference data
 (cities in France, the United States and other countries, US states, countries) and 70% claims
 (City Pair exchanges between French and US cities with their programme, date, stops and what
-the delegations learned, attacks with place, target, killed count, date and inspiring group,
+the delegations learned, attacks with place, site, victims-killed count, date and inspiring group,
 organisations, people, topics, programmes, meetings with presentations, agreements, expert
 visits, network memberships). It uses only terms the ontology declares, so ``cvekg build``
 validates it with 0 violations and 100% provenance coverage.
