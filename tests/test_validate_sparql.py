@@ -90,3 +90,19 @@ def test_nonnegative_integer_stored_as_integer_still_conforms(shapes: Graph) -> 
     assert shacl_problems_in_store(store, shapes, Labeller(), typed) == []
     problems = shacl_problems_in_store(store, shapes, Labeller())
     assert any("cvekg:victimsKilled" in p for p in problems)  # without them: an xsd:integer
+
+
+def test_warnings_are_reported_apart_and_never_as_violations(shapes: Graph) -> None:
+    """A shape of severity sh:Warning (what a source usually states, such as an exchange's
+    host) is never a violation; asked for, it is found the same way pyshacl finds it."""
+    from rdflib.namespace import SH
+
+    data = Graph().parse(data=FAULTY, format="turtle")
+    label = Labeller(data)
+    store, typed = _store(FAULTY)
+    violations = shacl_problems_in_store(store, shapes, label, typed)
+    warnings = shacl_problems_in_store(store, shapes, label, typed, severity=SH.Warning)
+    host = "Trip (<http://example.org/trip>) cvekg:hostCity: the source does not say which city"
+    assert any(w.startswith(host) for w in warnings)
+    assert not any(v.startswith(host) for v in violations)
+    assert warnings == shacl_problems(data, shapes, label, severity=SH.Warning)
