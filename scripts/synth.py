@@ -7,7 +7,7 @@ graph declares one value source covering all its (made-up) values. It keeps the 
 real graph: about 30% reference data
 (cities in France, the United States and other countries, US states, countries) and 70% claims
 (City Pair exchanges between French and US cities with their programme, date, stops and what
-the delegations learned, attacks with place, target, killed count, date and inspiring group,
+the delegations learned, attacks with place, site, victims-killed count, date and inspiring group,
 organisations, people, topics, programmes, meetings with presentations, agreements, expert
 visits, network memberships). It uses only terms the ontology declares, so ``cvekg build``
 validates it with 0 violations and 100% provenance coverage.
@@ -576,9 +576,9 @@ def _claim_attack(world: _World, st: _Statements) -> tuple[str, str] | None:
         attack,
         "cvekg:Attack",
         ("cvekg:place", city.iri),
-        ("cvekg:target", venue.iri),
+        ("cvekg:site", venue.iri),
         (link, group.iri),
-        ("cvekg:killed", _literal(str(killed), datatype="xsd:nonNegativeInteger")),
+        ("cvekg:victimsKilled", _literal(str(killed), datatype="xsd:nonNegativeInteger")),
         ("cvekg:date", date),
         ("cvekg:datePrecision", precision),
     )
@@ -806,7 +806,11 @@ class _Document:
         ]
         for claim in title_claims + self.claims:
             lines.append(f"claim:{claim.name} {{\n{claim.body}\n}}")
-            lines.append(f"claim:{claim.name} cvekg:quote {_literal(claim.quote)} .")
+            # The synthetic text is written to state each claim's triples in so many words.
+            lines.append(
+                f"claim:{claim.name} cvekg:quote {_literal(claim.quote)} ; "
+                "cvekg:support cvekg:stated ."
+            )
             lines.append("")
         return "\n".join(lines)
 

@@ -31,9 +31,10 @@ def test_outputs_and_report(built: BuildResult, built_dir: Path) -> None:
     assert "| `cvekg:FrenchCity` | 9 |" in report
     assert "| `cvekg:USCity` | 10 |" in report
     assert "| `cvekg:CityPairExchange` | 5 |" in report
-    assert "| `cvekg:Attack` | 9 |" in report
+    assert "| `cvekg:Attack` | 4 |" in report
+    assert "| `cvekg:AttackSeries` | 9 |" in report
     info = json.loads((built_dir / "build-info.json").read_text(encoding="utf-8"))
-    assert info["claims"] == built.claims == 55
+    assert info["claims"] == built.claims == 73
     assert info["coverage_percent"] == 100.0
 
 
@@ -81,7 +82,7 @@ def test_every_anchor_points_at_its_quote(built_dir: Path, store) -> None:
              ?annotation oa:hasBody ?claim ; oa:hasTarget/oa:hasSelector ?q, ?p .
              ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . }""",
     )
-    assert len(rows) == 55
+    assert len(rows) == 73
     for row in rows:
         start, end = int(row["start"]), int(row["end"])
         assert text[start:end] == row["exact"]
@@ -109,7 +110,7 @@ def test_offsets_count_the_line_breaks_of_the_file(
              ?annotation oa:hasBody ?claim ; oa:hasTarget/oa:hasSelector ?q, ?p .
              ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . }"""
     rows = select(open_store(out), query)
-    assert len(rows) == 55
+    assert len(rows) == 73
     assert any(newline in row["exact"] for row in rows)
     for row in rows:
         assert text[int(row["start"]) : int(row["end"])] == row["exact"], row["claim"]

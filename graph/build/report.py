@@ -48,6 +48,11 @@ def render_report(result: BuildResult, corpus: Corpus) -> str:
         f"- **{violations} violations**",
     ]
     lines += [*(f"  - {p}" for p in result.shacl + result.lint)]
+    lines += [
+        f"- {len(result.warnings)} warnings (shapes of what a source usually gives, "
+        "`sh:Warning`/`sh:Info`: reported, never a reason to guess)",
+        *(f"  - {p}" for p in result.warnings),
+    ]
     cov = result.coverage
     lines += [
         "",
@@ -56,7 +61,10 @@ def render_report(result: BuildResult, corpus: Corpus) -> str:
         f"- {cov.covered} of {cov.total} asserted instance triples are in a claim with an "
         f"anchored quote or in reference data a declared value source covers: "
         f"**{cov.percent:.1f}%**",
-        f"- {result.claims} claims anchored in their source text",
+        f"- {result.claims} claims anchored in their source text: "
+        f"{result.support.get('stated', 0)} stated (the words say it), "
+        f"{result.support.get('read from context', 0)} read from context (each with a note "
+        "saying what was read and why)",
     ]
     lines += [f"  - {p}" for p in cov.uncovered]
     lines += _reference_coverage(cov)

@@ -34,6 +34,10 @@ class BuildResult:
     coverage: Coverage
     shacl: list[str]
     lint: list[str]
+    #: Results of shapes marked ``sh:Warning`` or ``sh:Info``: reported, never a failure.
+    warnings: list[str] = field(default_factory=list)
+    #: Claims by how they stand to their quote (``stated``, ``read from context``).
+    support: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     store: ox.Store | None = field(default=None, repr=False)
@@ -59,8 +63,11 @@ class BuildResult:
         """The short summary the CLI prints."""
         total = sum(self.counts.values())
         violations = len(self.shacl) + len(self.lint)
+        read = self.support.get("read from context", 0)
+        warned = f", {len(self.warnings)} warnings" if self.warnings else ""
         return (
-            f"built {total} triples ({self.claims} claims, {self.counts['inferred']} inferred) "
-            f"in {sum(self.seconds.values()):.2f} s: {violations} violations, "
-            f"{self.coverage.percent:.1f}% of facts sourced -> {display_path(self.out)}/"
+            f"built {total} triples ({self.claims} claims, {read} read from context; "
+            f"{self.counts['inferred']} inferred) in {sum(self.seconds.values()):.2f} s: "
+            f"{violations} violations{warned}, {self.coverage.percent:.1f}% of facts sourced "
+            f"-> {display_path(self.out)}/"
         )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.namespace import SH
 
 from graph import __version__
 from graph.build.coverage import provenance_coverage
@@ -32,9 +33,22 @@ from graph.build.provenance import ProvenanceInference, ProvenanceWriter, anchor
 from graph.build.report import render_report
 from graph.build.result import BuildResult
 from graph.build.serialize import ontology_quads, write_graph_files
-from graph.build.validate import Labeller, lint_problems, shacl_problems_in_store
+from graph.build.validate import (
+    Labeller,
+    lint_problems,
+    shacl_problems_in_store,
+    support_counts,
+    support_problems,
+)
 from graph.errors import BuildError, CvekgError, display_path
-from graph.namespaces import CVEKG, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
+from graph.namespaces import (
+    CVEKG,
+    GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    compact,
+)
 from graph.progress import Phases, Progress
 from graph.rdf import graph_size, nt_term
 from graph.resources import ontology_file, shapes_file, sources_dir
@@ -111,6 +125,8 @@ def _record(corpus: Corpus, shapes: Path, result: BuildResult) -> dict:
         "triples": result.counts,
         "classes": result.classes,
         "claims": result.claims,
+        "claims_by_support": result.support,
+        "warnings": len(result.warnings),
         "coverage_percent": round(result.coverage.percent, 2),
     }
 
@@ -203,10 +219,14 @@ def build_graph(
             lenient=True,
         )
         label = Labeller(corpus.ontology, store=store)
-        shacl = shacl_problems_in_store(
-            store, parse_rdf_file(shapes, "turtle"), label, corpus.typed
-        )
-        lint = lint_problems(corpus.ontology, used=corpus.used)
+        shape_graph = parse_rdf_file(shapes, "turtle")
+        shacl = shacl_problems_in_store(store, shape_graph, label, corpus.typed)
+        warnings = [
+            f"{compact(str(severity))}: {p}"
+            for severity in (SH.Warning, SH.Info)
+            for p in shacl_problems_in_store(store, shape_graph, label, corpus.typed, severity)
+        ]
+        lint = lint_problems(corpus.ontology, used=corpus.used) + support_problems(corpus)
         coverage = provenance_coverage(corpus, anchored, label)
         counts = {
             "ontology": len(corpus.ontology),
@@ -226,6 +246,8 @@ def build_graph(
             coverage=coverage,
             shacl=shacl,
             lint=lint,
+            warnings=warnings,
+            support=support_counts(corpus),
             seconds=phases.seconds,
             store=store,
             typed=corpus.typed,
