@@ -483,3 +483,21 @@ def test_views_run_keeps_entity_pages_written_on_demand(store, tmp_path, monkeyp
     monkeypatch.setattr("graph.views.ENTITY_PAGES_LIMIT", 10)
     write_views(store, out)  # the forwarding pages of the last run are not carried over
     assert not (out / "entity").exists()
+
+
+def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(
+    browser, views, artifacts
+):
+    """The source underlines names (``<u>Center for</u> <u>Prevention…</u>``): the entity
+    page shows them underlined, as text nodes, and never prints a raw tag."""
+    visit = Visit(browser, views / "entity" / "city-bordeaux.html")
+    claims = visit.page.locator("#claims")
+    text = claims.inner_text()
+    assert "has presented on its Center for Prevention of Radicalization (CAPRI)" in text
+    assert "<u>" not in text and "</u>" not in text
+    underlined = claims.locator("blockquote .m-u").all_inner_texts()
+    assert "Center for" in underlined and "Prevention of Radicalization" in underlined
+    visit.page.locator("#claims details summary").first.click()
+    sentence = claims.locator("p.sentence").first.inner_text()
+    assert "<u>" not in sentence
+    visit.finish(artifacts, "entity-bordeaux-markup")
