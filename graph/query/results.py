@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import logging
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -29,6 +30,7 @@ import pyoxigraph as ox
 from graph.errors import CvekgError, display_width
 from graph.namespaces import PREFIXES, PROVENANCE_GRAPH, compact
 from graph.query.sparql import QueryOutcome, execute
+from graph.text import plain
 
 __all__ = [
     "RESULT_FORMATS",
@@ -88,13 +90,20 @@ _CHUNK = 400
 
 @dataclass(frozen=True)
 class Source:
-    """A claim behind a result: its IRI, quote, the sentence around it, and its document."""
+    """What a result rests on: a claim (its IRI, quote, the sentence around it, its
+    document and offset), or a graph of reference data or the ontology (``kind``
+    ``"reference"`` or ``"ontology"``: ``claim`` is the graph's IRI, ``title`` its title,
+    and there is no quote). ``guess`` marks a claim found from a row's values alone, not
+    from the triples that matched it."""
 
     claim: str
     quote: str
     sentence: str
     document: str
     start: int
+    kind: str = "claim"
+    title: str = ""
+    guess: bool = False
 
     @property
     def name(self) -> str:
@@ -541,14 +550,79 @@ def serialize_rdf(statements: Sequence, fmt: str) -> bytes:
 
 # --- the terminal table ---------------------------------------------------------------------
 
+_GAP = "  "
+_NO_SOURCE = "(no claim or reference data found behind this row)"
+_MIN_COLUMN = 12  # a column squeezed to fit the terminal keeps at least this many columns
+
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def _cell(text: str, limit: int) -> str:
-    text = " ".join(text.split())  # a table row stays on one line
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns, broken between words (a word
+    longer than a line is broken inside); every character is kept."""
+    width = max(1, width)
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while display_width(word) > width:
+            cut = 1
+            while cut < len(word) and display_width(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
+def _column_widths(natural: list[int], minimum: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room`` columns: the widest columns shrink first, none below
+    its ``minimum`` (the table is wider than ``room`` only when even the minimums are)."""
+    if sum(natural) <= room:
+        return natural
+    low, high = 0, max(natural)
+    while low < high:  # the largest cap at which the capped widths still fit
+        cap = (low + high + 1) // 2
+        if sum(min(n, max(cap, m)) for n, m in zip(natural, minimum, strict=True)) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(n, max(low, m)) for n, m in zip(natural, minimum, strict=True)]
+
+
+def _source_lines(found: list[Source], width: int, max_sources: int) -> list[str]:
+    """The lines under a row: each claim's quote in full (markup rendered as plain text),
+    wrapped to ``width``, then the reference data and ontology the row rests on."""
+    lines: list[str] = []
+    claims = [s for s in found if s.kind == "claim"]
+    for source in claims[:max_sources]:
+        where = source.name + (", guessed from the row's values" if source.guess else "")
+        text = f"\u201c{' '.join(plain(source.quote).split())}\u201d ({where})"
+        wrapped = _wrap(text, width - 5)
+        lines.append("    " + wrapped[0])
+        lines += ["     " + line for line in wrapped[1:]]
+    if len(claims) > max_sources:
+        lines.append(f"    … and {len(claims) - max_sources} more claims")
+    for source in found:
+        if source.kind != "claim":
+            what = "reference data" if source.kind == "reference" else "ontology"
+            text = f"{what}: {plain(source.title) or source.claim} ({compact(source.claim)})"
+            wrapped = _wrap(text, width - 5)
+            lines.append("    " + wrapped[0])
+            lines += ["     " + line for line in wrapped[1:]]
+    if not found:
+        lines += ["    " + line for line in _wrap(_NO_SOURCE, width - 4)]
+    return lines
 
 
 def table(
@@ -556,16 +630,20 @@ def table(
     store: ox.Store | None = None,
     iris: bool = False,
     sources: list[list[Source]] | None = None,
-    max_width: int = 60,
+    width: int | None = None,
     max_sources: int = 3,
 ) -> str:
     """An aligned, labelled table of the answer, with each row's quotes under it.
 
-    Entities read as their English label unless ``iris`` is set (then ``city:lyon``); cells
-    longer than ``max_width`` are cut with "…" (the W3C formats keep everything).
+    Entities read as their English label unless ``iris`` is set (then ``city:lyon``). The
+    table fits ``width`` terminal columns (default: the terminal's): a cell too long for its
+    column wraps onto more lines, in its column, and quotes wrap under their row; no text is
+    ever cut. Source markup (``<u>…</u>``) is shown as plain text.
     """
     if outcome.form == "ASK":
         return "yes\n" if outcome.boolean else "no\n"
+    if width is None:
+        width = shutil.get_terminal_size().columns
     if outcome.is_graph:
         names = ["subject", "predicate", "object"]
         rows = [tuple(t) for t in outcome.triples]
@@ -574,22 +652,23 @@ def table(
     shown = None
     if not iris and store is not None:
         shown = labels(store, (t for row in rows for t in row))
-    cells = [[_cell(term_text(t, shown), max_width) for t in row] for row in rows]
-    widths = [
+    cells = [[" ".join(plain(term_text(t, shown)).split()) for t in row] for row in rows]
+    natural = [
         max([display_width(n), *(display_width(r[i]) for r in cells)]) for i, n in enumerate(names)
     ]
-    lines = ["  ".join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
-    lines.append("  ".join("─" * w for w in widths))
+    minimum = [
+        min(n, max(display_width(h), _MIN_COLUMN)) for n, h in zip(natural, names, strict=True)
+    ]
+    widths = _column_widths(natural, minimum, width - len(_GAP) * (len(names) - 1))
+    lines = [_GAP.join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
+    lines.append(_GAP.join("─" * w for w in widths))
     for index, row in enumerate(cells):
-        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths, strict=True)]
+        for k in range(max(len(w) for w in wrapped) if wrapped else 1):
+            parts = [w[k] if k < len(w) else "" for w in wrapped]
+            lines.append(_GAP.join(_pad(c, w) for c, w in zip(parts, widths, strict=True)).rstrip())
         if sources is not None:
-            found = sources[index]
-            for source in found[:max_sources]:
-                lines.append(f"    “{' '.join(source.quote.split())}” ({source.name})")
-            if len(found) > max_sources:
-                lines.append(f"    … and {len(found) - max_sources} more claims")
-            if not found:
-                lines.append("    (no claim mentions the values of this row)")
+            lines += _source_lines(sources[index], width, max_sources)
     count = len(rows)
     noun = "triple" if outcome.is_graph else "row"
     lines.append(
@@ -609,9 +688,11 @@ def answer(
     iris: bool = False,
     with_sources: bool = False,
     max_rows: int | None = None,
+    width: int | None = None,
 ) -> Answer:
     """Run ``query`` and render it: ``fmt`` defaults to ``table`` (SELECT, ASK) or ``turtle``
-    (CONSTRUCT, DESCRIBE; ``trig`` with sources)."""
+    (CONSTRUCT, DESCRIBE; ``trig`` with sources). A table fits ``width`` terminal columns
+    (default: the terminal's width)."""
     outcome = execute(store, query, max_rows)
     if fmt is None:
         fmt = ("trig" if with_sources else "turtle") if outcome.is_graph else "table"
@@ -619,7 +700,7 @@ def answer(
         sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
         if with_sources and outcome.is_graph:
             sources = triple_sources(store, outcome.triples)
-        text = table(outcome, store, iris=iris, sources=sources)
+        text = table(outcome, store, iris=iris, sources=sources, width=width)
         return Answer(text.encode("utf-8"), outcome, fmt, "text/plain; charset=utf-8")
     if outcome.is_graph:
         quads = claim_quads(store, outcome.triples) if with_sources else None
