@@ -326,6 +326,6 @@ def test_with_sources_for_a_graph_table_cites_what_states_or_implies_each_triple
     assert code == 0
     rows = out.split("\nLyon ")
     label = next(r for r in rows if r.startswith("    rdfs:label"))
-    assert "(no claim" in label  # reference data, stated by no claim
+    assert "reference data: Places: names, coordinates and countries" in label
     sent = next(r for r in rows if "sent delegation" in r)  # inferred from delegationFrom
     assert "a delegation from Lyon learned about New Orleans" in " ".join(sent.split())

@@ -485,9 +485,7 @@ def test_views_run_keeps_entity_pages_written_on_demand(store, tmp_path, monkeyp
     assert not (out / "entity").exists()
 
 
-def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(
-    browser, views, artifacts
-):
+def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(browser, views, artifacts):
     """The source underlines names (``<u>Center for</u> <u>Prevention…</u>``): the entity
     page shows them underlined, as text nodes, and never prints a raw tag."""
     visit = Visit(browser, views / "entity" / "city-bordeaux.html")
