@@ -5,10 +5,12 @@
 - ``csv``, ``tsv``, ``json``, ``xml``: the W3C SPARQL 1.1 results formats, for SELECT and ASK.
 - ``turtle``, ``trig``, ``jsonld``, ``nt``: RDF, for CONSTRUCT and DESCRIBE.
 
-With sources, each result row gains the quotes of the claims it comes from: the claims whose
-named graph mentions the most of the row's values (at least two, or the one value of a
-one-value row). A graph answer with sources puts each triple in the claim graphs that state it
-and adds those claims' quotes, so it needs a dataset format (TriG or JSON-LD).
+With sources, each result row gains what it rests on: the claims (quotes) of the triples that
+matched it, found by :mod:`graph.query.lineage`, then the reference data and ontology graphs
+among them; an inferred triple cites what it was inferred from. Only a row the lineage cannot
+explain falls back to a guess from its values, marked as one. A graph answer with sources
+puts each triple in the claim graphs that state it and adds those claims' quotes, so it needs
+a dataset format (TriG or JSON-LD).
 
 The W3C formats are written here rather than by Oxigraph because the server caps the number of
 rows and sources add columns; the tests check them against Oxigraph's own parsers.
