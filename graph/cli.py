@@ -157,6 +157,13 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         "(and what was inferred from them)",
     )
     p.add_argument(
+        "--width",
+        type=_at_least_one,
+        metavar="COLUMNS",
+        help="fit a table to this many columns, wrapping long cells and quotes "
+        "(default: the terminal's width)",
+    )
+    p.add_argument(
         "--fail-empty", action="store_true", help="exit 1 when there is no result (or ASK is no)"
     )
     p.add_argument(
@@ -186,7 +193,14 @@ def _run_query(args: argparse.Namespace) -> int:
 
         store = stated_only(store)
     result = _interruptible(
-        lambda: answer(store, text, args.format, iris=args.iris, with_sources=args.with_sources),
+        lambda: answer(
+            store,
+            text,
+            args.format,
+            iris=args.iris,
+            with_sources=args.with_sources,
+            width=args.width,
+        ),
         args.timeout,
     )
     sys.stdout.buffer.write(result.body)

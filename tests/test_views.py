@@ -447,3 +447,19 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     assert visit.page.url.endswith("#organization-pantheon-assas")
     assert visit.page.locator("#panel h2").inner_text() == near
     visit.finish(artifacts, "entity-search")
+
+
+def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(browser, views, artifacts):
+    """The source underlines names (``<u>Center for</u> <u>Prevention…</u>``): the entity
+    page shows them underlined, as text nodes, and never prints a raw tag."""
+    visit = Visit(browser, views / "entity" / "city-bordeaux.html")
+    claims = visit.page.locator("#claims")
+    text = claims.inner_text()
+    assert "has presented on its Center for Prevention of Radicalization (CAPRI)" in text
+    assert "<u>" not in text and "</u>" not in text
+    underlined = claims.locator("blockquote .m-u").all_inner_texts()
+    assert "Center for" in underlined and "Prevention of Radicalization" in underlined
+    visit.page.locator("#claims details summary").first.click()
+    sentence = claims.locator("p.sentence").first.inner_text()
+    assert "<u>" not in sentence
+    visit.finish(artifacts, "entity-bordeaux-markup")

@@ -20,7 +20,14 @@ _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "u.s", "u.k", "e.g", "i.e", "vs
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*(?=\s+['\"(\[]?[A-Z0-9<])")
 # A blank line, or a line break before a bullet; "\r\n" and a lone "\r" break lines too.
 _LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
-_BLOCK_BREAK = re.compile(rf"{_LINE_BREAK}[ \t]*{_LINE_BREAK}|{_LINE_BREAK}(?=[ \t]*[-*\u2022] )")
+_BLANK_LINE = re.compile(rf"{_LINE_BREAK}(?:[ \t]*{_LINE_BREAK})+")
+_BULLET_BREAK = re.compile(rf"{_LINE_BREAK}(?=[ \t]*[-*\u2022] )")
+# What a paragraph ends with when its last sentence is finished: a full stop, a question or
+# exclamation mark, a colon (before a list) or an ellipsis, then perhaps a closing quote.
+_FINISHED = re.compile(r"[.!?:\u2026]['\"\u2019\u201d)\]]*$")
+# A heading is a paragraph of one short line that does not run on (no trailing comma…).
+_HEADING_MAX = 100
+_RUNS_ON = re.compile(r"[,;\-\u2013\u2014(]$")
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,24 @@ class QuoteAmbiguousError(ValueError):
         )
         self.quote = quote
         self.count = count
+
+
+def _ends_block(paragraph: str, following: str) -> bool:
+    """Whether a blank line between ``paragraph`` and the ``following`` text ends a sentence:
+    the paragraph ends with sentence punctuation, or it is a heading (one short line that
+    does not run on, and the text after it does not go on in lower case or a bracket)."""
+    body = paragraph.strip()
+    if not body or _FINISHED.search(body):
+        return True
+    last_line = re.split(_LINE_BREAK, body)[-1].strip()
+    one_line = last_line == body or re.match(r"[-*\u2022] ", last_line) is not None
+    goes_on = re.match(r"\s*[a-z(\[,;]", following) is not None
+    return (
+        one_line
+        and not goes_on
+        and len(last_line) <= _HEADING_MAX
+        and not _RUNS_ON.search(last_line)
+    )
 
 
 def _normalise(text: str) -> tuple[str, list[int], list[int], list[int]]:
@@ -98,8 +123,17 @@ class SourceText:
     @staticmethod
     def _sentence_spans(text: str) -> list[tuple[int, int]]:
         cuts = {0, len(text)}
-        for match in _BLOCK_BREAK.finditer(text):
+        for match in _BULLET_BREAK.finditer(text):  # a bullet always starts a new item
             cuts.add(match.start())
+        paragraph_start = 0
+        for match in _BLANK_LINE.finditer(text):
+            # A blank line ends a sentence only when the paragraph before it is finished or
+            # is a heading: the text has stray blank lines inside sentences ("… Program" /
+            # "(IVLP), and also …").
+            before, after = text[paragraph_start : match.start()], text[match.end() :]
+            if _ends_block(before, after):
+                cuts.add(match.start())
+            paragraph_start = match.end()
         for match in _SENTENCE_END.finditer(text):
             word = re.search(r"([\w.]+)$", text[max(0, match.start() - 12) : match.start()])
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):

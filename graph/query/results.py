@@ -5,10 +5,12 @@
 - ``csv``, ``tsv``, ``json``, ``xml``: the W3C SPARQL 1.1 results formats, for SELECT and ASK.
 - ``turtle``, ``trig``, ``jsonld``, ``nt``: RDF, for CONSTRUCT and DESCRIBE.
 
-With sources, each result row gains the quotes of the claims it comes from: the claims whose
-named graph mentions the most of the row's values (at least two, or the one value of a
-one-value row). A graph answer with sources puts each triple in the claim graphs that state it
-and adds those claims' quotes, so it needs a dataset format (TriG or JSON-LD).
+With sources, each result row gains what it rests on: the claims (quotes) of the triples that
+matched it, found by :mod:`graph.query.lineage`, then the reference data and ontology graphs
+among them; an inferred triple cites what it was inferred from. Only a row the lineage cannot
+explain falls back to a guess from its values, marked as one. A graph answer with sources
+puts each triple in the claim graphs that state it and adds those claims' quotes, so it needs
+a dataset format (TriG or JSON-LD).
 
 The W3C formats are written here rather than by Oxigraph because the server caps the number of
 rows and sources add columns; the tests check them against Oxigraph's own parsers.
@@ -20,15 +22,31 @@ import csv
 import io
 import json
 import logging
+import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from graph.errors import CvekgError, display_width
-from graph.namespaces import PREFIXES, PROVENANCE_GRAPH, compact
+from graph.namespaces import (
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    PROVENANCE_GRAPH,
+    REFERENCE_GRAPH,
+    compact,
+)
+from graph.query.lineage import (
+    Hit,
+    LineageUnavailableError,
+    implied_graphs,
+    naming_claims,
+    row_lineage,
+)
 from graph.query.sparql import QueryOutcome, execute
+from graph.text import plain
 
 __all__ = [
     "RESULT_FORMATS",
@@ -82,19 +100,30 @@ _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CVEKG = PREFIXES["cvekg"]
 _PROVENANCE = str(PROVENANCE_GRAPH)
+_INFERRED = str(INFERRED_GRAPH)
+_ONTOLOGY = str(ONTOLOGY_GRAPH)
+_REFERENCE = str(REFERENCE_GRAPH)
+_CLAIM = PREFIXES["claim"]
 _SOURCE_COLUMNS = ("claims", "quotes")
 _CHUNK = 400
 
 
 @dataclass(frozen=True)
 class Source:
-    """A claim behind a result: its IRI, quote, the sentence around it, and its document."""
+    """What a result rests on: a claim (its IRI, quote, the sentence around it, its
+    document and offset), or a graph of reference data or the ontology (``kind``
+    ``"reference"`` or ``"ontology"``: ``claim`` is the graph's IRI, ``title`` its title,
+    and there is no quote). ``guess`` marks a claim found from a row's values alone, not
+    from the triples that matched it."""
 
     claim: str
     quote: str
     sentence: str
     document: str
     start: int
+    kind: str = "claim"
+    title: str = ""
+    guess: bool = False
 
     @property
     def name(self) -> str:
@@ -179,8 +208,112 @@ def claim_sources(store: ox.Store, claims: Iterable[str]) -> dict[str, Source]:
     return found
 
 
-def row_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
-    """The claims behind each row of a SELECT answer, in the order of the source text.
+def row_sources(
+    store: ox.Store, outcome: QueryOutcome, query: str | None = None
+) -> list[list[Source]]:
+    """What each row of a SELECT answer rests on: claims in the order of the source text,
+    then reference data and the ontology.
+
+    With the ``query`` text, a row's sources are those of the triples that matched it
+    (:mod:`graph.query.lineage`). A row the lineage cannot explain, or any row without the
+    query text, falls back to a guess from its values (:func:`guessed_sources`), each claim
+    marked ``guess``.
+    """
+    found: list[list[Source] | None] = [None] * len(outcome.rows)
+    if query is not None and outcome.form == "SELECT":
+        try:
+            lineage = row_lineage(store, query, outcome.variables, outcome.rows)
+        except (LineageUnavailableError, CvekgError) as exc:
+            exc.__traceback__ = None  # its frames may hold Oxigraph results of this thread
+            logger.info("sources are guessed from the values: %s", exc)
+        else:
+            explained = hit_sources(store, [h or set() for h in lineage])
+            found = [e if e else None for e in explained]
+    missing = [i for i, f in enumerate(found) if f is None]
+    if missing:
+        partial = QueryOutcome(outcome.form, outcome.variables, [outcome.rows[i] for i in missing])
+        for i, guessed in zip(missing, guessed_sources(store, partial), strict=True):
+            found[i] = guessed
+    return [f or [] for f in found]
+
+
+def hit_sources(store: ox.Store, hits: Sequence[Iterable[Hit]]) -> list[list[Source]]:
+    """The sources of each set of matched quads: a claim graph is that claim; a reference
+    or the ontology graph, that graph; a provenance triple about a claim, that claim; an
+    inferred triple, what it was inferred from (:func:`implied_graphs`)."""
+    inferred = {(s, p, o) for found in hits for g, s, p, o in found if g == f"<{_INFERRED}>"}
+    implied = implied_graphs(store, inferred) if inferred else {}
+    per_row: list[set[str]] = []
+    for found in hits:
+        graphs: set[str] = set()
+        for g, s, p, o in found:
+            graph = g[1:-1]
+            if graph == _INFERRED:
+                graphs.update(implied.get((s, p, o), ()))
+            elif graph == _PROVENANCE:
+                graphs.update(t[1:-1] for t in (s, o) if t.startswith(f"<{_CLAIM}"))
+            elif graph.startswith(_CLAIM) or graph.startswith(_REFERENCE) or graph == _ONTOLOGY:
+                graphs.add(graph)
+        per_row.append(graphs)
+    # A row resting on reference data alone (a city typed by its country) rests on the
+    # claims naming the entities whose types were inferred.
+    bare = [
+        (k, {s for g, s, p, _ in found if g == f"<{_INFERRED}>" and p == f"<{_RDF_TYPE}>"})
+        for k, found in enumerate(hits)
+        if not any(g.startswith(_CLAIM) for g in per_row[k])
+    ]
+    if any(entities for _, entities in bare):
+        naming = naming_claims(store, {e for _, entities in bare for e in entities})
+        for k, entities in bare:
+            for entity in entities:
+                per_row[k].update(naming.get(entity, ()))
+    details = claim_sources(store, {g for graphs in per_row for g in graphs})
+    details.update(graph_sources(store, {g for gs in per_row for g in gs if g not in details}))
+    return [_ordered(details[g] for g in graphs if g in details) for graphs in per_row]
+
+
+def _ordered(sources: Iterable[Source]) -> list[Source]:
+    """Claims in source order, then reference data, then the ontology."""
+    rank = {"claim": 0, "reference": 1, "ontology": 2}
+    return sorted(sources, key=lambda s: (rank.get(s.kind, 3), s.document, s.start, s.claim))
+
+
+def graph_sources(store: ox.Store, graphs: Iterable[str]) -> dict[str, Source]:
+    """Reference-data graphs and the ontology graph as sources, with their titles."""
+    found: dict[str, Source] = {}
+    wanted = sorted(set(graphs))
+    for graph in wanted:
+        if graph == _ONTOLOGY:
+            query = f"""SELECT ?t WHERE {{ GRAPH <{_ONTOLOGY}> {{
+                ?o a <http://www.w3.org/2002/07/owl#Ontology> ;
+                   <http://purl.org/dc/terms/title>|<{_LABEL}> ?t }} }}"""
+            kind = "ontology"
+        elif graph.startswith(_REFERENCE):
+            query = f"""SELECT ?t WHERE {{ GRAPH ?any {{
+                <{graph}> <http://purl.org/dc/terms/title> ?t }} }}"""
+            kind = "reference"
+        else:
+            continue
+        titles = sorted(
+            [
+                (row["t"].language not in (None, "", "en"), row["t"].value)
+                for row in store.query(query)
+            ]
+        )
+        found[graph] = Source(
+            claim=graph,
+            quote="",
+            sentence="",
+            document=graph,
+            start=0,
+            kind=kind,
+            title=titles[0][1] if titles else "",
+        )
+    return found
+
+
+def guessed_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
+    """A guess of the claims behind each row from its values alone, each marked ``guess``.
 
     A claim supports a row when its named graph mentions the most of the row's values (IRIs
     and literals), at least two. Otherwise a row is supported by the claims that introduce
@@ -230,50 +363,36 @@ def row_sources(store: ox.Store, outcome: QueryOutcome) -> list[list[Source]]:
         per_row.append(chosen)
     details = claim_sources(store, {c for claims in per_row for c in claims})
     return [
-        sorted((details[c] for c in claims if c in details), key=lambda s: (s.document, s.start))
+        _ordered(replace(details[c], guess=True) for c in claims if c in details)
         for claims in per_row
     ]
 
 
 def triple_sources(store: ox.Store, triples: Sequence[ox.Triple]) -> list[list[Source]]:
-    """The claims behind each triple, in source order: those stating it word for word (its
-    claim graphs); for an inferred triple, those relating its two ends (an inverse or a
-    narrower property) or, for an inferred type, those stating a type of its subject."""
-    graphs = _claims_stating(store, triples)
-    graphs.update(_claims_implying(store, [t for t in triples if t not in graphs]))
-    details = claim_sources(store, {c for claims in graphs.values() for c in claims})
-    return [
-        sorted(
-            (details[c] for c in graphs.get(t, ()) if c in details),
-            key=lambda s: (s.document, s.start),
-        )
-        for t in triples
+    """What each triple of a graph answer rests on, claims in source order: the claims
+    stating it word for word, the reference data holding it, or for an inferred triple
+    what it was inferred from (:func:`hit_sources`)."""
+    plain_triples = [
+        t for t in triples if not any(isinstance(x, ox.BlankNode | ox.Triple) for x in t)
     ]
+    holders: dict[ox.Triple, set[Hit]] = {}
+    for chunk in _chunks(plain_triples):
+        values = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
+        query = (
+            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o) {{ {values} }} "
+            "GRAPH ?g { ?s ?p ?o } }"
+        )
+        for row in store.query(query):
+            triple = ox.Triple(row["s"], row["p"], row["o"])
+            hit = (str(row["g"]), str(row["s"]), str(row["p"]), str(row["o"]))
+            holders.setdefault(triple, set()).add(hit)
+    return hit_sources(store, [holders.get(t, set()) for t in triples])
 
 
 def _claims_stating(store: ox.Store, triples: Sequence[ox.Triple]) -> dict[ox.Triple, list[str]]:
     # A blank node or a triple term cannot be looked up by value; no claim states those.
     plain = [t for t in triples if not any(isinstance(x, ox.BlankNode | ox.Triple) for x in t)]
     return _claims_matching(store, plain, "?s ?p ?o")
-
-
-def _claims_implying(store: ox.Store, triples: Sequence[ox.Triple]) -> dict[ox.Triple, list[str]]:
-    linked = [
-        t
-        for t in triples
-        if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode)
-    ]
-    graphs = _claims_matching(
-        store, [t for t in linked if t.predicate.value == _RDF_TYPE], "?s a ?stated"
-    )
-    graphs.update(
-        _claims_matching(
-            store,
-            [t for t in linked if t.predicate.value != _RDF_TYPE],
-            "{ ?s ?q ?o } UNION { ?o ?q ?s }",
-        )
-    )
-    return graphs
 
 
 def _claims_matching(
@@ -541,14 +660,80 @@ def serialize_rdf(statements: Sequence, fmt: str) -> bytes:
 
 # --- the terminal table ---------------------------------------------------------------------
 
+_GAP = "  "
+_NO_SOURCE = "(no claim or reference data found behind this row)"
+_MIN_COLUMN = 12  # a column squeezed to fit the terminal keeps at least this many columns
+
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def _cell(text: str, limit: int) -> str:
-    text = " ".join(text.split())  # a table row stays on one line
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns, broken between words (a word
+    longer than a line is broken inside); every character is kept."""
+    width = max(1, width)
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while display_width(word) > width:
+            cut = 1
+            while cut < len(word) and display_width(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
+def _column_widths(natural: list[int], minimum: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room`` columns: the widest columns shrink first, none below
+    its ``minimum`` (the table is wider than ``room`` only when even the minimums are)."""
+    if sum(natural) <= room:
+        return natural
+    low, high = 0, max(natural)
+    while low < high:  # the largest cap at which the capped widths still fit
+        cap = (low + high + 1) // 2
+        if sum(min(n, max(cap, m)) for n, m in zip(natural, minimum, strict=True)) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(n, max(low, m)) for n, m in zip(natural, minimum, strict=True)]
+
+
+def _source_lines(found: list[Source], width: int, max_sources: int) -> list[str]:
+    """The lines under a row: each claim's quote in full (markup rendered as plain text),
+    wrapped to ``width``, then the reference data and ontology the row rests on."""
+    lines: list[str] = []
+    claims = [s for s in found if s.kind == "claim"]
+    for source in claims[:max_sources]:
+        where = source.name + (", guessed from the row's values" if source.guess else "")
+        text = f"\u201c{' '.join(plain(source.quote).split())}\u201d ({where})"
+        wrapped = _wrap(text, width - 5)
+        lines.append("    " + wrapped[0])
+        lines += ["     " + line for line in wrapped[1:]]
+    if len(claims) > max_sources:
+        lines.append(f"    … and {len(claims) - max_sources} more claims")
+    for source in found:
+        if source.kind != "claim":
+            what = "reference data" if source.kind == "reference" else "the ontology"
+            where = source.claim.removeprefix("https://w3id.org/cvekg/")
+            text = f"{what}: {plain(source.title) or source.claim} ({where})"
+            wrapped = _wrap(text, width - 5)
+            lines.append("    " + wrapped[0])
+            lines += ["     " + line for line in wrapped[1:]]
+    if not found:
+        lines += ["    " + line for line in _wrap(_NO_SOURCE, width - 4)]
+    return lines
 
 
 def table(
@@ -556,16 +741,20 @@ def table(
     store: ox.Store | None = None,
     iris: bool = False,
     sources: list[list[Source]] | None = None,
-    max_width: int = 60,
+    width: int | None = None,
     max_sources: int = 3,
 ) -> str:
     """An aligned, labelled table of the answer, with each row's quotes under it.
 
-    Entities read as their English label unless ``iris`` is set (then ``city:lyon``); cells
-    longer than ``max_width`` are cut with "…" (the W3C formats keep everything).
+    Entities read as their English label unless ``iris`` is set (then ``city:lyon``). The
+    table fits ``width`` terminal columns (default: the terminal's): a cell too long for its
+    column wraps onto more lines, in its column, and quotes wrap under their row; no text is
+    ever cut. Source markup (``<u>…</u>``) is shown as plain text.
     """
     if outcome.form == "ASK":
         return "yes\n" if outcome.boolean else "no\n"
+    if width is None:
+        width = shutil.get_terminal_size().columns
     if outcome.is_graph:
         names = ["subject", "predicate", "object"]
         rows = [tuple(t) for t in outcome.triples]
@@ -574,22 +763,23 @@ def table(
     shown = None
     if not iris and store is not None:
         shown = labels(store, (t for row in rows for t in row))
-    cells = [[_cell(term_text(t, shown), max_width) for t in row] for row in rows]
-    widths = [
+    cells = [[" ".join(plain(term_text(t, shown)).split()) for t in row] for row in rows]
+    natural = [
         max([display_width(n), *(display_width(r[i]) for r in cells)]) for i, n in enumerate(names)
     ]
-    lines = ["  ".join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
-    lines.append("  ".join("─" * w for w in widths))
+    minimum = [
+        min(n, max(display_width(h), _MIN_COLUMN)) for n, h in zip(natural, names, strict=True)
+    ]
+    widths = _column_widths(natural, minimum, width - len(_GAP) * (len(names) - 1))
+    lines = [_GAP.join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
+    lines.append(_GAP.join("─" * w for w in widths))
     for index, row in enumerate(cells):
-        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths, strict=True)]
+        for k in range(max(len(w) for w in wrapped) if wrapped else 1):
+            parts = [w[k] if k < len(w) else "" for w in wrapped]
+            lines.append(_GAP.join(_pad(c, w) for c, w in zip(parts, widths, strict=True)).rstrip())
         if sources is not None:
-            found = sources[index]
-            for source in found[:max_sources]:
-                lines.append(f"    “{' '.join(source.quote.split())}” ({source.name})")
-            if len(found) > max_sources:
-                lines.append(f"    … and {len(found) - max_sources} more claims")
-            if not found:
-                lines.append("    (no claim mentions the values of this row)")
+            lines += _source_lines(sources[index], width, max_sources)
     count = len(rows)
     noun = "triple" if outcome.is_graph else "row"
     lines.append(
@@ -609,22 +799,28 @@ def answer(
     iris: bool = False,
     with_sources: bool = False,
     max_rows: int | None = None,
+    width: int | None = None,
 ) -> Answer:
     """Run ``query`` and render it: ``fmt`` defaults to ``table`` (SELECT, ASK) or ``turtle``
-    (CONSTRUCT, DESCRIBE; ``trig`` with sources)."""
+    (CONSTRUCT, DESCRIBE; ``trig`` with sources). A table fits ``width`` terminal columns
+    (default: the terminal's width)."""
     outcome = execute(store, query, max_rows)
     if fmt is None:
         fmt = ("trig" if with_sources else "turtle") if outcome.is_graph else "table"
     if fmt == "table":
-        sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
+        sources = None
+        if with_sources and outcome.form == "SELECT":
+            sources = row_sources(store, outcome, query)
         if with_sources and outcome.is_graph:
             sources = triple_sources(store, outcome.triples)
-        text = table(outcome, store, iris=iris, sources=sources)
+        text = table(outcome, store, iris=iris, sources=sources, width=width)
         return Answer(text.encode("utf-8"), outcome, fmt, "text/plain; charset=utf-8")
     if outcome.is_graph:
         quads = claim_quads(store, outcome.triples) if with_sources else None
         body = serialize(outcome, fmt, quads=quads)
         return Answer(body, outcome, fmt, GRAPH_FORMATS.get(fmt, "text/plain"))
-    sources = row_sources(store, outcome) if with_sources and outcome.form == "SELECT" else None
+    sources = (
+        row_sources(store, outcome, query) if with_sources and outcome.form == "SELECT" else None
+    )
     body = serialize(outcome, fmt, sources=sources)
     return Answer(body, outcome, fmt, RESULT_FORMATS.get(fmt, "text/plain"))

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
+from graph.text import runs
 from graph.views.layout import force_layout, geo_layout, timeline_layout
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
@@ -544,7 +545,7 @@ def _exchange_rows(
                 "when_en": gn.format_date(d.get("date")),
                 "when_fr": gn.format_date(d.get("date"), "fr"),
                 "href": page_of(ex),
-                "quote": d.get("quote") or "",
+                "quote": runs(d.get("quote") or ""),  # [(text, style)]: no raw tags shown
             },
         )  # fmt: skip
         row["to"].append({"en": G.nodes[v]["label_en"], "fr": G.nodes[v]["label_fr"],

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from graph.network import GROUPS, format_date
+from graph.text import plain, runs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -135,8 +136,8 @@ class Claims:
             row = {
                 "name": claim.get("name", ""),
                 "iri": iri,
-                "quote": claim.get("quote") or "",
-                "sentence": claim.get("sentence") or "",
+                **_source_text("quote", claim.get("quote") or ""),
+                **_source_text("sentence", claim.get("sentence") or ""),
                 "note": claim.get("note") or "",
                 "source": title,
                 "date": date,
@@ -149,6 +150,17 @@ class Claims:
         self.index[iri] = len(self.rows)
         self.rows.append(row)
         return self.index[iri]
+
+
+def _source_text(key: str, text: str) -> dict[str, Any]:
+    """A quote or sentence for the page: ``key`` as plain text (tooltips, comparisons) and,
+    when the source has markup, ``<key>Runs``, its ``[text, style]`` runs for the script to
+    build as text nodes (never HTML)."""
+    rendered: dict[str, Any] = {key: plain(text)}
+    styled = runs(text)
+    if any(style for _, style in styled):
+        rendered[key + "Runs"] = [[chunk, style] for chunk, style in styled]
+    return rendered
 
 
 def _network(directed: bool = True):

@@ -228,19 +228,31 @@
 
   var panel = document.getElementById("panel");
 
+  // A quote or sentence as the source shows it: the page data gives its markup as
+  // [text, style] runs (graph/text.py); each run is a text node (textContent), styled by a
+  // class per style ("u" -> "m-u"). Without runs, the plain text.
+  function styledText(tag, cls, text, runs) {
+    if (!runs) return el(tag, cls, text);
+    var node = el(tag, cls);
+    runs.forEach(function (run) {
+      if (!run[1]) { node.appendChild(document.createTextNode(run[0])); return; }
+      node.appendChild(el("span", run[1].split(" ").map(function (s) { return "m-" + s; }).join(" "), run[0]));
+    });
+    return node;
+  }
   function quoteBlock(claimIndex) {
     var box = el("div", "quote");
     var claim = claimOf(claimIndex);
     if (!claim) { box.appendChild(el("p", "muted", t("noquote"))); return box; }
     if (claim.reference) { box.appendChild(el("p", "muted", t("reference") + ": " + claim.reference)); return box; }
-    box.appendChild(el("blockquote", null, claim.quote));
+    box.appendChild(styledText("blockquote", null, claim.quote, claim.quoteRuns));
     var cite = el("p", "cite", "\u2014 " + (claim.source || "") + (claim.date ? ", " + claim.date : "") +
       " \u00b7 " + t("claim") + " " + claim.name);
     box.appendChild(cite);
     if (claim.sentence && claim.sentence !== claim.quote) {
       var more = el("details");
       more.appendChild(el("summary", null, t("sentence")));
-      more.appendChild(el("p", "sentence", claim.sentence));
+      more.appendChild(styledText("p", "sentence", claim.sentence, claim.sentenceRuns));
       box.appendChild(more);
     }
     if (claim.note) box.appendChild(el("p", "note", t("note") + ": " + claim.note));

@@ -160,7 +160,7 @@ def test_sources_as_columns(store) -> None:
 
 
 def test_table_with_sources_prints_quotes_under_rows(store) -> None:
-    text = answer(store, PAIRS, with_sources=True).body.decode()
+    text = answer(store, PAIRS, with_sources=True, width=200).body.decode()
     lines = text.splitlines()
     lyon = next(i for i, line in enumerate(lines) if line.startswith("Lyon"))
     assert lines[lyon + 1].startswith("    “During a City Pair in December 2017")
@@ -185,3 +185,36 @@ def test_construct_with_sources_needs_a_dataset_format(store) -> None:
     with pytest.raises(CvekgError, match="trig or jsonld"):
         answer(store, ATTACK_PLACES, "turtle", with_sources=True)
     assert answer(store, ATTACK_PLACES, with_sources=True).format == "trig"
+
+
+LONG = """SELECT ?label ?quote WHERE {
+  GRAPH ?claim { ?s cvekg:learnedAbout ?o } ?claim cvekg:quote ?quote .
+  ?o rdfs:label ?label . FILTER(LANG(?label) = "en")
+} ORDER BY DESC(STRLEN(?quote)) LIMIT 3"""
+
+
+@pytest.mark.parametrize("width", [40, 72, 120])
+def test_table_wraps_to_the_width_and_keeps_every_word_of_every_quote(store, width) -> None:
+    """No cell and no quote is cut: long ones wrap, in their column, to the width given."""
+    outcome = execute(store, LONG)
+    text = answer(store, LONG, with_sources=True, width=width).body.decode()
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines), text
+    words = " ".join(text.split())
+    for row in outcome.rows:
+        assert " ".join(row[1].value.split()) in words  # the full quote, in its column
+    header, rule = lines[0], lines[1]
+    second = header.index("quote")
+    assert rule[second - 2 : second] == "  " and rule[second] == "─"
+    for line in lines[2:-1]:  # every table line keeps the columns: the gap before "quote"
+        if not line.startswith("    "):
+            assert line[second - 2 : second] == "  ", line
+
+
+def test_table_shows_source_markup_as_plain_text(store) -> None:
+    query = "SELECT ?q WHERE { ?c cvekg:quote ?q FILTER(CONTAINS(?q, '<u>')) }"
+    text = answer(store, query, with_sources=True, width=300).body.decode()
+    assert "Center for Prevention of Radicalization" in text
+    assert "<u>" not in text and "</u>" not in text
+    csv_body = answer(store, query, "csv").body.decode()
+    assert "<u>Center for</u>" in csv_body  # the results formats keep the source's bytes

@@ -79,3 +79,23 @@ def test_wrong_prefix_of_a_unique_quote_is_refused(dipnote: SourceText) -> None:
     with pytest.raises(QuoteNotFoundError) as caught:
         anchor_quote(dipnote, quote, prefix="In Lyon,")
     assert caught.value.quote == f"In Lyon, {quote}"
+
+
+def test_sentence_not_cut_at_blank_line_before_ivlp(dipnote: SourceText) -> None:
+    """The text has a stray blank line inside a sentence ("… Leadership Program" / "(IVLP),
+    and also …"): the sentence runs on across it, as a reader reads it."""
+    anchor = anchor_quote(dipnote, "International Nisitor Leadership Program (IVLP)")
+    assert anchor.sentence.startswith("Included in these efforts are traditional speaker")
+    assert "Leadership Program (IVLP), and also new innovative initiatives" in anchor.sentence
+    assert anchor.sentence.endswith("<u>Office for Civil Rights and Civil Liberties</u>.")
+    later = anchor_quote(dipnote, "which is a partnership with the Department of Homeland")
+    assert later.sentence == anchor.sentence
+
+
+def test_blank_line_ends_a_finished_sentence_or_a_heading() -> None:
+    text = SourceText(
+        "A Short Heading\n\nLyon met New Orleans:\n\n- Boston learned\n\nabout Paris.\n\nEnd."
+    )
+    assert anchor_quote(text, "A Short").sentence == "A Short Heading"
+    assert anchor_quote(text, "met New").sentence == "Lyon met New Orleans:"
+    assert anchor_quote(text, "about Paris").sentence == "Boston learned about Paris."
