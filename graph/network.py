@@ -100,7 +100,6 @@ SKOS_NOTE = "http://www.w3.org/2004/02/skos/core#editorialNote"
 GEO_LAT = "http://www.w3.org/2003/01/geo/wgs84_pos#lat"
 GEO_LONG = "http://www.w3.org/2003/01/geo/wgs84_pos#long"
 DCT_TITLE = "http://purl.org/dc/terms/title"
-DCT_DESCRIPTION = "http://purl.org/dc/terms/description"
 _NAMES = {RDFS_LABEL, SKOS_ALT}
 
 
@@ -797,16 +796,6 @@ def _read_types(store: ox.Store, projector: _Projector) -> None:
         for s, _, _, _ in store.quads_for_pattern(None, located, ox.NamedNode(c)):
             if s.value.startswith(_ID):
                 projector.country.setdefault(iri(s.value), c)
-
-
-def _is_iri(term) -> bool:
-    import pyoxigraph as ox
-
-    return isinstance(term, ox.NamedNode)
-
-
-def _value(term):
-    return term.value if _is_iri(term) else term
 
 
 def _is_provenance(iri: str) -> bool:
