@@ -36,6 +36,14 @@ def store(built_dir: Path):
     return open_store(built_dir)
 
 
+@pytest.fixture(scope="module")
+def seed(store):
+    """The projection of the seed graph (graph.network.project), one per test module."""
+    from graph.network import project
+
+    return project(store)
+
+
 @pytest.fixture(scope="session")
 def trig_store():
     """Load a hand-made TriG from ``tests/data`` into a store as a build leaves it: the
