@@ -509,6 +509,7 @@ def _read_provenance(store: ox.Store, projector: Projector) -> None:
         str(CVEKG.quote): "quote",
         str(CVEKG.sentence): "sentence",
         str(CVEKG.source): "source",
+        str(CVEKG.support): "support",
         SKOS_NOTE: "note",
     }
     found: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -526,6 +527,7 @@ def _read_provenance(store: ox.Store, projector: Projector) -> None:
             "sentence": entry.get("sentence"),
             "source": entry.get("source"),
             "note": entry.get("note"),
+            "read": entry.get("support") == str(CVEKG.readFromContext),
         }
     read_documents(store, projector)
 

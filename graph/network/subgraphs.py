@@ -30,8 +30,9 @@ def city_pair_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     An exchange with a delegation city and host cities becomes one edge per host, from the
     delegation's city to the host, labelled with its date and programme and carrying the
-    exchange's claim and quote; a stop of the visit becomes a dashed edge to the stop; an
-    exchange with partner cities only (neither side named as host) links the partners. Every
+    exchange's claim and quote; a stop of the visit becomes a dashed edge to the stop; a partner
+    city named with no direction (neither delegation nor host) is linked by an undirected edge
+    to the delegation's city, or to the other partners when no delegation is named. Every
     French and US city is a node, plus any other city an exchange links.
     """
     import networkx as nx
@@ -78,8 +79,16 @@ def city_pair_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
                         },
                     )
                 )
-        if not out["delegationFrom"] and not out["hostCity"]:
-            partners = out["partnerCity"]
+        # A partner the source names with no direction ("a City Pair with Orlando and
+        # Tampa") is linked to the delegation's city, or to the other partners, by an
+        # undirected edge: never an arrow the words do not draw.
+        linked = {f for f, _ in out["delegationFrom"]} | {h for h, _ in out["hostCity"]}
+        partners = [(p, e) for p, e in out["partnerCity"] if p not in linked]
+        if out["delegationFrom"]:
+            for f, _ in out["delegationFrom"]:
+                for p, e in partners:
+                    folded.append((f, p, {**base, **_claim_of(e), "kind": "partners"}))
+        elif not out["hostCity"]:
             for (a, e), (b, _) in itertools.combinations(partners, 2):
                 folded.append((a, b, {**base, **_claim_of(e), "kind": "partners"}))
     for u, v, _ in folded:

@@ -139,6 +139,7 @@ def read_claims(store, projector: Projector, claims: set[str]) -> None:
         str(CVEKG.quote): "quote",
         str(CVEKG.sentence): "sentence",
         str(CVEKG.source): "source",
+        str(CVEKG.support): "support",
         SKOS_NOTE: "note",
     }
     for claim in wanted:
@@ -150,5 +151,6 @@ def read_claims(store, projector: Projector, claims: set[str]) -> None:
         if "quote" in entry:
             for field in fields.values():
                 entry.setdefault(field, None)
+            entry["read"] = entry.pop("support") == str(CVEKG.readFromContext)
             projector.claims[claim] = entry
             projector.statements[claim] = claim_statements(store, claim)

@@ -100,6 +100,8 @@ _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CVEKG = PREFIXES["cvekg"]
 _PROVENANCE = str(PROVENANCE_GRAPH)
+_READ_FROM_CONTEXT = _CVEKG + "readFromContext"
+_SKOS_NOTE = "http://www.w3.org/2004/02/skos/core#editorialNote"
 _INFERRED = str(INFERRED_GRAPH)
 _ONTOLOGY = str(ONTOLOGY_GRAPH)
 _REFERENCE = str(REFERENCE_GRAPH)
@@ -114,7 +116,8 @@ class Source:
     document and offset), or a graph of reference data or the ontology (``kind``
     ``"reference"`` or ``"ontology"``: ``claim`` is the graph's IRI, ``title`` its title,
     and there is no quote). ``guess`` marks a claim found from a row's values alone, not
-    from the triples that matched it."""
+    from the triples that matched it. ``read`` marks a claim read from context rather than
+    stated by the words, ``note`` its editorial note (what was read and why)."""
 
     claim: str
     quote: str
@@ -124,6 +127,8 @@ class Source:
     kind: str = "claim"
     title: str = ""
     guess: bool = False
+    read: bool = False
+    note: str = ""
 
     @property
     def name(self) -> str:
@@ -185,17 +190,20 @@ def claim_sources(store: ox.Store, claims: Iterable[str]) -> dict[str, Source]:
     for chunk in _chunks(claim_list):
         values = " ".join(f"<{c}>" for c in chunk)
         query = f"""
-            SELECT ?claim ?quote ?sentence ?document (MIN(?offset) AS ?start) WHERE {{
+            SELECT ?claim ?quote ?sentence ?document ?support (SAMPLE(?n) AS ?note)
+                   (MIN(?offset) AS ?start) WHERE {{
               VALUES ?claim {{ {values} }}
               GRAPH <{_PROVENANCE}> {{
                 ?claim <{_CVEKG}quote> ?quote ; <{_CVEKG}source> ?document .
                 OPTIONAL {{ ?claim <{_CVEKG}sentence> ?sentence }}
+                OPTIONAL {{ ?claim <{_CVEKG}support> ?support }}
+                OPTIONAL {{ ?claim <{_SKOS_NOTE}> ?n }}
                 OPTIONAL {{
                   ?annotation <http://www.w3.org/ns/oa#hasBody> ?claim ;
                     <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/
                     <http://www.w3.org/ns/oa#start> ?offset }}
               }}
-            }} GROUP BY ?claim ?quote ?sentence ?document"""
+            }} GROUP BY ?claim ?quote ?sentence ?document ?support"""
         for row in store.query(query):
             start = row["start"]
             found[row["claim"].value] = Source(
@@ -204,6 +212,8 @@ def claim_sources(store: ox.Store, claims: Iterable[str]) -> dict[str, Source]:
                 sentence=row["sentence"].value if row["sentence"] else "",
                 document=row["document"].value,
                 start=int(start.value) if start is not None else 0,
+                read=bool(row["support"]) and row["support"].value == _READ_FROM_CONTEXT,
+                note=row["note"].value if row["note"] else "",
             )
     return found
 
@@ -439,8 +449,12 @@ def provenance_quads(sources: dict[str, Source]) -> list[ox.Quad]:
             ("quote", ox.Literal(source.quote)),
             ("sentence", ox.Literal(source.sentence)),
             ("source", ox.NamedNode(source.document)),
+            ("support", ox.NamedNode(_CVEKG + ("readFromContext" if source.read else "stated"))),
         ):
             quads.append(ox.Quad(node, ox.NamedNode(_CVEKG + predicate), value, provenance))
+        if source.note:
+            note = ox.NamedNode(_SKOS_NOTE)
+            quads.append(ox.Quad(node, note, ox.Literal(source.note), provenance))
     return quads
 
 
@@ -717,6 +731,8 @@ def _source_lines(found: list[Source], width: int, max_sources: int) -> list[str
     claims = [s for s in found if s.kind == "claim"]
     for source in claims[:max_sources]:
         where = source.name + (", guessed from the row's values" if source.guess else "")
+        if source.read:
+            where += ", read from context" + (f": {source.note}" if source.note else "")
         text = f"\u201c{' '.join(plain(source.quote).split())}\u201d ({where})"
         wrapped = _wrap(text, width - 5)
         lines.append("    " + wrapped[0])

@@ -139,6 +139,7 @@ class Claims:
                 **_source_text("quote", claim.get("quote") or ""),
                 **_source_text("sentence", claim.get("sentence") or ""),
                 "note": claim.get("note") or "",
+                "read": bool(claim.get("read")),
                 "source": title,
                 "date": date,
             }

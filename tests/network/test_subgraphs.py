@@ -14,9 +14,13 @@ def test_city_pairs_fold_each_exchange_into_labelled_edges(seed):
     assert edge["label_en"] == "Dec 2017 · City Pair"
     assert edge["label_fr"] == "déc. 2017 · City Pair"
     assert edge["quote"].startswith("During a City Pair in December 2017")
-    assert C.has_edge(f"{ID}city/marseille", f"{ID}city/orlando")
-    # "participated in a City Pair with Orlando and Tampa": no direction, so no arrow to Tampa
-    assert not C.has_edge(f"{ID}city/marseille", f"{ID}city/tampa")
+    (orlando,) = C.get_edge_data(f"{ID}city/marseille", f"{ID}city/orlando").values()
+    assert orlando["kind"] == "exchange"  # the delegation met Orlando's mayor: a visit
+    # "participated in a City Pair with Orlando and Tampa": no direction, so Tampa is linked
+    # to Marseille by an undirected partner edge, never an arrow
+    (tampa,) = C.get_edge_data(f"{ID}city/marseille", f"{ID}city/tampa").values()
+    assert tampa["kind"] == "partners"
+    assert tampa["quote"].startswith("Marseille participated in a City Pair with Orlando and Tampa")
     assert {d["group"] for _, d in C.nodes(data=True)} <= {"french-city", "us-city", "city"}
 
 

@@ -15,7 +15,8 @@
       search: "Search entities…", none: "No match", open: "Open its page",
       facts: "Facts", relations: "Relations", names: "Also called", date: "Date",
       vague: "Date in the source's words", quote: "Quote", sentence: "Whole sentence",
-      source: "Source", note: "Editorial note", reference: "Reference data, no quote",
+      source: "Source", note: "Editorial note", read: "Read from context, not stated in so many words",
+      stated: "Stated by the source", reference: "Reference data, no quote",
       inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Show",
       all: "all", and: " and ",
       hiddenNear: [" more neighbour", " more neighbours"],
@@ -29,7 +30,8 @@
       search: "Rechercher une entité…", none: "Aucun résultat", open: "Ouvrir sa page",
       facts: "Faits", relations: "Relations", names: "Autres noms", date: "Date",
       vague: "Date selon la source", quote: "Citation", sentence: "Phrase entière",
-      source: "Source", note: "Note éditoriale", reference: "Données de référence, sans citation",
+      source: "Source", note: "Note éditoriale", read: "Lu dans le contexte, pas dit en toutes lettres",
+      stated: "Énoncé par la source", reference: "Données de référence, sans citation",
       inferred: "Déduit par la construction", close: "Fermer", claim: "assertion",
       legendTitle: "Afficher", all: "tout",
       and: " et ",
@@ -73,7 +75,8 @@
   function quoteLine(claim) {
     if (!claim) return t("noquote");
     if (claim.reference) return t("reference") + ": " + claim.reference;
-    return "\u201c" + claim.quote + "\u201d" + (claim.source ? "\n\u2014 " + claim.source : "");
+    return (claim.read ? "[" + t("read") + "] " : "") + "\u201c" + claim.quote + "\u201d" +
+      (claim.source ? "\n\u2014 " + claim.source : "");
   }
   function nodeTitle(i) {
     var m = meta.nodes[i];
@@ -245,6 +248,8 @@
     var claim = claimOf(claimIndex);
     if (!claim) { box.appendChild(el("p", "muted", t("noquote"))); return box; }
     if (claim.reference) { box.appendChild(el("p", "muted", t("reference") + ": " + claim.reference)); return box; }
+    box.appendChild(el("p", claim.read ? "support read" : "support stated",
+      claim.read ? t("read") : t("stated")));
     box.appendChild(styledText("blockquote", null, claim.quote, claim.quoteRuns));
     var cite = el("p", "cite", "\u2014 " + (claim.source || "") + (claim.date ? ", " + claim.date : "") +
       " \u00b7 " + t("claim") + " " + claim.name);
