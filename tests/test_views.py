@@ -463,3 +463,18 @@ def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(browser, 
     sentence = claims.locator("p.sentence").first.inner_text()
     assert "<u>" not in sentence
     visit.finish(artifacts, "entity-bordeaux-markup")
+
+
+def test_claims_read_from_context_are_marked_on_entity_pages(browser, views, artifacts):
+    """Orlando as the Marseille delegation's host is read from context: its quote block says
+    so, with the note saying what was read; a stated claim says it is stated."""
+    visit = Visit(browser, views / "entity" / "event-city-pair-marseille-2016.html")
+    claims = visit.page.locator("#claims")
+    read = claims.locator(".quote", has_text="The Marseille delegation met Orlando Mayor")
+    assert read.locator(".support.read").inner_text() == (
+        "Read from context, not stated in so many words"
+    )
+    assert "read as the delegation visiting Orlando" in read.locator(".note").inner_text()
+    stated = claims.locator(".quote", has_text="participated in a City Pair with Orlando")
+    assert stated.locator(".support.stated").first.inner_text() == "Stated by the source"
+    visit.finish(artifacts, "entity-marseille-read-from-context")

@@ -17,6 +17,7 @@ from pathlib import Path
 from graph.namespaces import CVEKG, GRAPH, ID
 from graph.server.negotiate import FORMAT_MEDIA
 from graph.server.reply import Reply
+from graph.text import runs
 
 __all__ = [
     "entity_path",
@@ -207,9 +208,12 @@ def entity_reply(store, kind: str, slug: str, fmt: str) -> Reply:
                     "key": (source.document, source.start),
                     "name": source.name,
                     "document": _cell(ox.NamedNode(source.document), names),
-                    "before": before,
-                    "quote": marked,
-                    "after": after,
+                    # The source's markup (<u>…</u>) as styled runs of text, never as HTML.
+                    "before": runs(before),
+                    "quote": runs(marked),
+                    "after": runs(after),
+                    "read": source.read,
+                    "note": source.note,
                     "rows": rows(selected),
                 }
             )

@@ -69,3 +69,23 @@ def test_every_link_of_a_view_leads_somewhere(client: Client) -> None:
         status, headers, _ = client.request("GET", link)
         assert status == 200, link
         assert headers["Content-Type"].startswith("text/html"), link
+
+
+def test_entity_page_says_which_claims_are_read_from_context(client: Client) -> None:
+    page = client.request("GET", "/entity/event/city-pair-marseille-2016")[2].decode()
+    articles = {
+        re.search(r"claim dipnote-2019-06-06/([\w-]+)</p>", a).group(1): a
+        for a in page.split('<article class="claim">')[1:]
+    }
+    host = articles["city-pair-marseille-host"]
+    assert "Read from context, not stated in so many words" in host
+    assert "Editorial note: The text says the Marseille delegation met" in host
+    assert "Stated by the source" in articles["city-pair-marseille"]
+    assert "Editorial note" not in articles["city-pair-marseille-delegation"]
+
+
+def test_entity_page_renders_the_sources_markup_never_raw_tags(client: Client) -> None:
+    """The source underlines names (``<u>DipNote</u>``): shown underlined, as text."""
+    page = client.request("GET", "/entity/source/dipnote-2019-06-06")[2].decode()
+    assert '<span class="m-u ">DipNote</span>' in page
+    assert "&lt;u&gt;" not in page
