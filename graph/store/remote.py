@@ -270,6 +270,17 @@ class RemoteStore:
         """True if the dataset holds a (non-empty) named graph ``graph``."""
         return bool(self.query(f"ASK {{ GRAPH {_sparql_term(graph)} {{ ?s ?p ?o }} }}"))
 
+    def __contains__(self, quad: object) -> bool:
+        """``quad in store``: one ``ASK`` (never a scan of the dataset)."""
+        if not isinstance(quad, ox.Quad):
+            return False
+        pattern = " ".join(_sparql_term(t) for t in (quad.subject, quad.predicate, quad.object))
+        graph = quad.graph_name
+        name = (
+            f"<{DEFAULT_GRAPH_IRI}>" if isinstance(graph, ox.DefaultGraph) else _sparql_term(graph)
+        )
+        return bool(self.query(f"ASK {{ GRAPH {name} {{ {pattern} }} }}"))
+
     def __len__(self) -> int:
         rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
         return int(rows[0]["n"].value) if rows else 0
