@@ -93,7 +93,7 @@ KeepAliveTimeout = 10
 
 [SPARQL]
 ResultSetMaxRows = {max_rows}
-MaxSortedTopRows = {max_rows}
+MaxSortedTopRows = {sorted_rows}
 MaxQueryExecutionTime = 120
 MaxQueryCostEstimationTime = 0
 DefaultGraph =
@@ -239,6 +239,7 @@ def start(
             buffers=buffers,
             dirty=buffers * 3 // 4,
             max_rows=max_rows,
+            sorted_rows=max(1000000, max_rows),
         )  # fmt: skip
     )
     (folder / "ports").write_text(f"{sql_port} {http_port}\n")
