@@ -11,7 +11,8 @@ INVERSE = f"""
 SELECT ?claim ?s ?p ?o ?q WHERE {{
   GRAPH ?claim {{ ?s ?p ?o }}
   FILTER(STRSTARTS(STR(?claim), "https://w3id.org/cvekg/claim/"))
-  GRAPH <https://w3id.org/cvekg/graph/ontology> {{ ?p <http://www.w3.org/2002/07/owl#inverseOf> ?q }}
+  GRAPH <https://w3id.org/cvekg/graph/ontology> {{
+    ?p <http://www.w3.org/2002/07/owl#inverseOf> ?q }}
   GRAPH <{INFERRED_GRAPH}> {{ ?o ?q ?s }}
   FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != ?claim) }}
 }} LIMIT 1
