@@ -302,3 +302,42 @@ def test_synthetic_20k_corpus_bulk_loaded_and_queried(tmp_path: Path) -> None:
         assert len(execute(remote, claims).rows) == len(execute(local, claims).rows) > ROW_CAP
     finally:
         vt.stop(tmp_path / "virtuoso")
+
+
+def test_graph_store_protocol_to_the_oxigraph_server(
+    built_dir: Path, store, tmp_path: Path
+) -> None:
+    """The other target: Oxigraph's server binary (pip ``oxigraph``), where installed."""
+    binary = shutil.which("oxigraph")
+    if not binary:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    port = vt._free_port()
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(tmp_path / "ox"), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                RemoteStore([base + "/query"]).query("ASK {}")
+                break
+            except EndpointError:
+                time.sleep(0.1)
+        stale = f"{base}/store?graph=https%3A%2F%2Fw3id.org%2Fcvekg%2Fclaim%2Fstale"
+        request = urllib.request.Request(
+            stale, data=b"<urn:a> <urn:b> <urn:c> .", method="PUT",
+            headers={"Content-Type": "application/n-triples"},
+        )  # fmt: skip
+        urllib.request.urlopen(request, timeout=30).close()
+        result = publish(built_dir, graph_store=[base + "/store"], endpoint=base + "/query")
+        remote = RemoteStore([base + "/query"])
+        assert result.quads == len(remote) == len(store)
+        assert not remote.contains_named_graph(ox.NamedNode("https://w3id.org/cvekg/claim/stale"))
+        query = next(q for q in list_queries(None) if q.name.startswith("03")).text
+        assert sorted(map(str, execute(remote, query).rows)) == sorted(
+            map(str, execute(store, query).rows)
+        )
+    finally:
+        process.kill()
+        process.wait(10)

@@ -38,10 +38,11 @@ class Published:
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (
-            f"published {self.quads} quads ({self.graphs} graphs) to {', '.join(self.servers)} "
-            f"in {self.seconds:.2f} s: read-only there"
-        )
+        where = ", ".join(self.servers)
+        # Only Virtuoso is locked down by publish; a Graph Store server is as it was set up.
+        locked = ": read-only there" if all(s.startswith("Virtuoso") for s in self.servers) else ""
+        done = f"published {self.quads} quads ({self.graphs} graphs) to {where}"
+        return f"{done} in {self.seconds:.2f} s{locked}"
 
 
 def _password(path: Path | None) -> str:
