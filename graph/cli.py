@@ -187,7 +187,8 @@ def _run_query(args: argparse.Namespace) -> int:
     from graph.query.results import answer
 
     text, _ = read_query(args.query, args.expression, args.queries)
-    store = open_built(args.out, args.sources, lambda line: _print_err(f"cvekg: {line}"))
+    say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
+    store = open_built(args.out, args.sources, say, endpoints=args.endpoint)
     if args.stated_only:
         from graph.query.stated import stated_only
 
@@ -217,6 +218,7 @@ def _add_queries(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("name", nargs="?", help="print this query (question, notes and text)")
     p.add_argument("--queries", type=Path, help="folder of named queries (default: the shipped)")
+    _add_endpoint(p, "also count each query's rows on the dataset this endpoint serves")
     p.set_defaults(run=_run_queries)
 
 
@@ -228,6 +230,14 @@ def _run_queries(args: argparse.Namespace) -> int:
         return 0
     queries = list_queries(args.queries)
     width = max((len(q.name) for q in queries), default=0)
+    if args.endpoint:  # each question with the rows the remote dataset answers it with
+        from graph.pipeline import open_built
+        from graph.query.named import row_counts
+
+        counts = row_counts(open_built(endpoints=args.endpoint), queries)
+        for q in queries:
+            print(f"{q.name:<{width}}  {counts[q.name]:>6}  {q.question}")
+        return 0
     for q in queries:
         print(f"{q.name:<{width}}  {q.question}")
     return 0
@@ -257,7 +267,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
     serve(
-        out=ensure_built(args.out, args.sources, say),
+        out=args.out if args.endpoint else ensure_built(args.out, args.sources, say),
+        endpoints=args.endpoint,
         queries=args.queries,
         host=args.host,
         port=args.port,
@@ -275,6 +286,19 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("build"), help="built graph (default: build)")
     p.add_argument("--sources", type=Path, help="sources to rebuild from when stale")
+    _add_endpoint(p)
+
+
+def _add_endpoint(p: argparse.ArgumentParser, what: str = "") -> None:
+    p.add_argument(
+        "--endpoint",
+        action="append",
+        metavar="URL",
+        help=what
+        or "read the dataset this SPARQL 1.1 endpoint serves instead of the build (repeat it "
+        "for replicas of one dump: queries are spread over them, and go to another when one "
+        "does not answer)",
+    )
 
 
 def _add_views(sub: argparse._SubParsersAction) -> None:
@@ -291,7 +315,7 @@ def _add_views(sub: argparse._SubParsersAction) -> None:
 def _run_views(args: argparse.Namespace) -> int:
     from graph.pipeline import write_views
 
-    files = write_views(args.out, args.sources)
+    files = write_views(args.out, args.sources, args.endpoint)
     print(f"wrote {len(files)} files: open {args.out / 'views' / 'index.html'}")
     return 0
 
@@ -319,7 +343,7 @@ def _run_view(args: argparse.Namespace) -> int:
     from graph.query.named import read_query
     from graph.views import write_entity_view, write_query_view
 
-    store = open_built(args.out, args.sources, views=True)  # the page joins the views
+    store = open_built(args.out, args.sources, views=True, endpoints=args.endpoint)
     if args.entity:
         print(write_entity_view(store, args.entity, args.out / "views"))
         return 0
@@ -357,7 +381,7 @@ def _run_path(args: argparse.Namespace) -> int:
     from graph.network import format_path, path
     from graph.pipeline import load
 
-    network = load(args.out, args.sources)
+    network = load(args.out, args.sources, args.endpoint)
     chains = path(network, args.a, args.b, k=args.k, sourced_only=not args.with_reference)
     if args.json:
         print(json.dumps([[dataclasses.asdict(s) for s in c] for c in chains], indent=1))
@@ -391,7 +415,9 @@ def _run_stats(args: argparse.Namespace) -> int:
     from graph.network import format_stats, stats
     from graph.pipeline import load
 
-    result = stats(load(args.out, args.sources), args.k, sourced_only=not args.with_reference)
+    result = stats(
+        load(args.out, args.sources, args.endpoint), args.k, sourced_only=not args.with_reference
+    )
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_stats(result))
     return 0
 
@@ -416,9 +442,86 @@ def _run_export(args: argparse.Namespace) -> int:
     from graph.pipeline import load
 
     output = args.output or args.out / f"network{EXPORT_FORMATS[args.format]}"
-    network = load(args.out, args.sources)
+    network = load(args.out, args.sources, args.endpoint)
     export(network, args.format, output)
     print(f"wrote {output} ({network.number_of_nodes()} nodes, {network.number_of_edges()} edges)")
+    return 0
+
+
+# --- publish, virtuoso (a production SPARQL server) ----------------------------------------
+
+
+def _add_publish(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "publish",
+        help="put the build on SPARQL servers (Virtuoso's bulk loader, or Graph Store PUTs)",
+        description="Publish build/graph.nq to production SPARQL servers, replacing what an "
+        "earlier publish put there, and leave it read-only: Virtuoso through its bulk loader "
+        "(isql-vt), any other server through the SPARQL 1.1 Graph Store Protocol. Query it "
+        "with --endpoint on any reading command.",
+    )
+    add = p.add_argument
+    add("--virtuoso", action="append", metavar="HOST:PORT", help="a Virtuoso SQL port (1111)")
+    add(
+        "--graph-store", action="append", metavar="URL", help="a Graph Store URL (Oxigraph: /store)"
+    )
+    p.add_argument("--user", default="dba", help="the server account (default: dba)")
+    p.add_argument("--password-file", type=Path, metavar="FILE", help="file holding its password")
+    add("--load-dir", type=Path, metavar="DIR", help="where Virtuoso may load (its DirsAllowed)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    _add_build_options(p)  # --endpoint lists the graphs a Graph Store already holds
+    p.set_defaults(run=_run_publish)
+
+
+def _run_publish(args: argparse.Namespace) -> int:
+    from graph.pipeline import ensure_built
+    from graph.progress import progress_for
+    from graph.publish import publish
+
+    say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
+    progress = progress_for(sys.stderr, "cvekg: ") if not args.quiet else (lambda line: None)
+    result = publish(
+        ensure_built(args.out, args.sources, say, views=False),
+        virtuoso=args.virtuoso, user=args.user, password_file=args.password_file,
+        graph_store=args.graph_store, endpoint=(args.endpoint or [None])[0],
+        load_dir=args.load_dir, progress=progress,
+    )  # fmt: skip
+    print(result.summary())
+    return 0
+
+
+def _add_virtuoso(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "virtuoso",
+        help="start or stop a local Virtuoso (loopback only) to try publish and --endpoint",
+        description="Start Virtuoso Open Source 7 with its database in --dir, bound to "
+        "127.0.0.1, the default dba password replaced by a random one in DIR/dba-password; or "
+        "stop the one running there.",
+    )
+    p.add_argument("action", choices=("start", "stop", "status"))
+    p.add_argument("--dir", type=Path, default=Path("virtuoso"), help="default: virtuoso/")
+    p.add_argument("--sql-port", type=int, default=0, help="SQL port (default: a free one)")
+    p.add_argument("--http-port", type=int, default=0, help="HTTP port (default: a free one)")
+    p.add_argument("--max-rows", type=int, default=100000, help="ResultSetMaxRows (100000)")
+    p.set_defaults(run=_run_virtuoso)
+
+
+def _run_virtuoso(args: argparse.Namespace) -> int:
+    from graph.publish import virtuoso
+
+    if args.action == "stop":
+        pid = virtuoso.stop(args.dir)
+        print(f"stopped Virtuoso (pid {pid})" if pid else f"no Virtuoso runs in {args.dir}")
+        return 0 if pid else 1
+    server = virtuoso.running(args.dir)
+    if args.action == "start":
+        server = virtuoso.start(args.dir, args.sql_port, args.http_port, args.max_rows)
+    if server is None:
+        print(f"no Virtuoso runs in {args.dir}")
+        return 1
+    print(f"Virtuoso runs (pid {server.pid}): SPARQL endpoint {server.endpoint}")
+    print(f"publish: cvekg publish --virtuoso {server.address} --password-file "
+          f"{display_path(server.password_file)}")  # fmt: skip
     return 0
 
 
@@ -433,6 +536,8 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_path,
     _add_stats,
     _add_export,
+    _add_publish,
+    _add_virtuoso,
 ]
 
 

@@ -34,7 +34,7 @@ from graph.files import (
 )
 from graph.progress import Phases, Progress
 from graph.resources import sources_dir
-from graph.store import open_store
+from graph.store import Store, open_endpoints, open_store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -87,12 +87,17 @@ def build(
     return result
 
 
-def write_views(out: Path | None = None, sources: Path | None = None) -> list[Path]:
+def write_views(
+    out: Path | None = None, sources: Path | None = None, endpoints: list[str] | None = None
+) -> list[Path]:
     """Write the views of the build in ``out`` anew: ``cvekg views``.
 
     The build is made first when missing or stale (without views: they are written here);
-    the new views are published with it as one unit, like a build's.
+    the new views are published with it as one unit, like a build's. With ``endpoints``,
+    the views of the dataset they serve go into ``out/views`` (no build is read).
     """
+    if endpoints:
+        return _remote_views(open_endpoints(endpoints), Path(out or "build") / "views")
     out = ensure_built(out, sources, views=False)
     return _republish_views(out)
 
@@ -104,6 +109,29 @@ def _write_views(store: ox.Store, folder: Path, phases: Phases) -> list[Path]:
     files = write(store, folder / "views")
     phases.done("views")
     return files
+
+
+def _remote_views(store: Store, views: Path) -> list[Path]:
+    """The views of a remote dataset, written beside ``views`` and swapped in when done."""
+    import os
+    import shutil
+
+    from graph.views import write_views as write
+
+    views.parent.mkdir(parents=True, exist_ok=True)
+    fresh = views.with_name(f".views.new-{os.getpid()}")
+    old = views.with_name(f".views.old-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        files = write(store, fresh)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if views.exists():
+        views.rename(old)
+    fresh.rename(views)
+    shutil.rmtree(old, ignore_errors=True)
+    return [views / f.relative_to(fresh) for f in files]
 
 
 def _kept(target: Path, new_build: bool) -> Callable[[Path], bool]:
@@ -252,14 +280,21 @@ def open_built(
     sources: Path | None = None,
     progress: Callable[[str], None] | None = None,
     views: bool = True,
-) -> ox.Store:
-    """The built graph in ``out`` as an Oxigraph store, building it first when needed."""
+    endpoints: list[str] | None = None,
+) -> Store:
+    """The built graph in ``out`` as an Oxigraph store, building it first when needed; or,
+    with ``endpoints``, the dataset those SPARQL endpoints serve (no build is read)."""
+    if endpoints:
+        return open_endpoints(endpoints)
     return open_store(ensure_built(out, sources, progress, views))
 
 
-def load(out: Path | None = None, sources: Path | None = None) -> nx.MultiDiGraph:
+def load(
+    out: Path | None = None, sources: Path | None = None, endpoints: list[str] | None = None
+) -> nx.MultiDiGraph:
     """The network projection of the build in ``out``, rebuilt first (without views) when
-    stale: what ``cvekg path``, ``stats`` and ``export`` read."""
+    stale, or of the dataset ``endpoints`` serve: what ``cvekg path``, ``stats`` and
+    ``export`` read."""
     from graph.network import project
 
-    return project(open_built(out, sources, views=False))
+    return project(open_built(out, sources, views=False, endpoints=endpoints))

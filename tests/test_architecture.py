@@ -25,6 +25,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("network", ("graph.network",)),
     ("views", ("graph.views",)),
     ("server", ("graph.server",)),
+    ("publish", ("graph.publish",)),
     ("pipeline", ("graph.pipeline",)),
     ("cli", ("graph.cli",)),
 ]  # fmt: skip

@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 
 #: Files every successful build writes into its folder, besides ``views/`` (and
 #: ``build-info.json``, the record the pipeline writes last when it publishes them).
-OUTPUT_FILES = ("graph.trig", "graph.ttl", "graph.jsonld", "graph.nt", "report.md")
+OUTPUT_FILES = ("graph.trig", "graph.ttl", "graph.jsonld", "graph.nt", "graph.nq", "report.md")
 
 #: Triples stated in a ``.trig`` file outside any claim: kept aside so rules and shapes see
 #: them as before, never written (provenance coverage fails the build when there are any).

@@ -1,4 +1,5 @@
-"""The four graph files, streamed from the store: graph.trig, graph.ttl, graph.nt, graph.jsonld.
+"""The graph files, streamed from the store: graph.trig, graph.ttl, graph.nt, graph.jsonld,
+graph.nq.
 
 The store holds the claims, reference data and inferred triples; the outputs add what it
 does not hold as written: literals it keeps canonically (``typed``), the ontology graph and
@@ -150,6 +151,28 @@ def _write_ntriples(store: ox.Store, handle, extras: Extras) -> None:
     ox.serialize(triples, handle, ox.RdfFormat.N_TRIPLES)
 
 
+def _write_nquads(store: ox.Store, handle, extras: Extras) -> None:
+    """Every graph as N-Quads, provenance included, literals as the sources typed them: what
+    bulk loaders read (Virtuoso 7's TriG parser keeps ``\\/`` escapes in graph names, its
+    N-Quads one does not). Graphs are written in IRI order, so builds are byte-identical."""
+    for graph in sorted(store.named_graphs(), key=str):
+        ox.serialize(store.quads_for_pattern(None, None, None, graph), handle, ox.RdfFormat.N_QUADS)
+    default = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    ox.serialize(default, handle, ox.RdfFormat.N_QUADS)
+    ox.serialize(extras.typed + extras.ontology, handle, ox.RdfFormat.N_QUADS)
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}  # as stable_blank_nodes, but streamed
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term, ox.BlankNode(f"provenance{len(labels) + 1}"))
+        return term
+
+    graph = ox.NamedNode(str(PROVENANCE_GRAPH))
+    provenance = ox.parse(path=str(extras.provenance), format=ox.RdfFormat.TURTLE)
+    quads = (ox.Quad(stable(t.subject), t.predicate, stable(t.object), graph) for t in provenance)
+    ox.serialize(quads, handle, ox.RdfFormat.N_QUADS)
+
+
 class _ArrayItems:
     """Receives a JSON array as it streams and passes on its items, without the brackets,
     after a comma when earlier arrays passed items on: so arrays join into one."""
@@ -268,6 +291,7 @@ _WRITERS: dict[str, Callable[[ox.Store, object, Extras], None]] = {
     "graph.ttl": _write_turtle,
     "graph.nt": _write_ntriples,
     "graph.jsonld": _write_jsonld,
+    "graph.nq": _write_nquads,
 }
 
 

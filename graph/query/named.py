@@ -15,6 +15,7 @@ from pathlib import Path
 from graph.errors import CvekgError
 
 __all__ = [
+    "row_counts",
     "NamedQuery",
     "UnknownQueryError",
     "list_queries",
@@ -160,3 +161,18 @@ def read_query(
             raise CvekgError(f"{source}: no such query file, and {exc}") from None
         raise
     return query.text, query.name
+
+
+def row_counts(store, queries: list) -> dict[str, int]:
+    """How many rows (or triples; 1 or 0 for ASK) each named query answers on ``store``:
+    ``cvekg queries --endpoint`` checks a remote dataset with them."""
+    from graph.query.sparql import execute
+
+    counts = {}
+    for query in queries:
+        outcome = execute(store, query.text)
+        if outcome.form == "ASK":
+            counts[query.name] = int(bool(outcome.boolean))
+        else:
+            counts[query.name] = len(outcome.rows if outcome.form == "SELECT" else outcome.triples)
+    return counts

@@ -70,16 +70,19 @@ def serve(
     max_rows: int = 10000,
     workers: int = 2,
     say: Callable[[str], None] | None = None,
+    endpoints: list[str] | None = None,
 ) -> None:
     """Serve the build in folder ``out`` until interrupted: what ``cvekg serve`` does (after
-    :func:`graph.pipeline.ensure_built`)."""
+    :func:`graph.pipeline.ensure_built`); with ``endpoints``, the dataset those SPARQL
+    endpoints serve, behind our gate, pages and views (``out/views`` if present)."""
     say = say or (lambda line: logger.warning(line))
     out = Path(out)
-    with SparqlServer(out, host, port, timeout, max_rows, workers, queries) as server:
+    where = " ".join(endpoints) if endpoints else out / "graph.trig"
+    with SparqlServer(out, host, port, timeout, max_rows, workers, queries, endpoints) as server:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             say(f"listening on {host}: anyone who can reach it can query the graph (read-only)")
         say(
-            f"serving {server.pool.triples} triples from {out / 'graph.trig'} with "
+            f"serving {server.pool.triples} triples from {where} with "
             f"{workers} worker(s), {timeout:g} s limit, {max_rows} row cap"
         )
         say(f"query page: {server.url}   SPARQL endpoint: {server.url}sparql   (Ctrl+C stops)")

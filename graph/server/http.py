@@ -362,11 +362,13 @@ class SparqlServer:
         max_rows: int = 10000,
         workers: int = 2,
         queries: Path | None = None,
+        endpoints: list[str] | None = None,
     ):
         trig = Path(out) / "graph.trig"
-        if not trig.is_file():
+        if not endpoints and not trig.is_file():
             raise CvekgError(f"{trig}: no built graph (run cvekg build)")
-        self.pool = QueryPool(trig, workers=workers, timeout=timeout, max_rows=max_rows)
+        source = "endpoint:" + " ".join(endpoints) if endpoints else trig  # a remote dataset
+        self.pool = QueryPool(source, workers=workers, timeout=timeout, max_rows=max_rows)
         self.host, self.port, self.queries = host, port, queries
         self.views = (Path(out) / "views").resolve()
         self.httpd: _HTTPServer | None = None

@@ -49,12 +49,13 @@ def _worker_entry(fd: int, trig: str, max_rows: int) -> None:
 
 def _worker_main(conn, trig: str, max_rows: int) -> None:
     """A query worker: load the graph, then answer jobs from ``conn`` until told to stop."""
-    import pyoxigraph as ox
+    from graph.store import graph_names, open_source
 
-    from graph.store import graph_names
-
-    store = ox.Store()
-    store.bulk_load(path=trig, format=ox.RdfFormat.TRIG)
+    try:  # a graph.trig, or "endpoint:" and the URLs of a remote dataset
+        store = open_source(trig)
+    except CvekgError as exc:
+        logger.error("%s", exc)
+        return
     conn.send(("ready", sorted(graph_names(store)), len(store)))
     while True:
         try:
@@ -142,6 +143,7 @@ class QueryPool:
         if timeout <= 0:
             raise CvekgError("--timeout must be positive")
         self.trig, self.size, self.timeout, self.max_rows = Path(trig), workers, timeout, max_rows
+        self.source = str(trig)  # what a worker loads: a path, or "endpoint:" and URLs
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -231,7 +233,7 @@ class QueryPool:
                     "import sys; from graph.server.pool import _worker_entry; "
                     "_worker_entry(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))",
                     str(theirs.fileno()),
-                    str(self.trig),
+                    self.source,
                     str(self.max_rows),
                 ],
                 pass_fds=[theirs.fileno()],

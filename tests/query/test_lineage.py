@@ -36,7 +36,7 @@ def test_city_pairs_table_shows_a_quote_under_every_row(store) -> None:
     assert len(rows) == 7
     for i in rows:
         assert lines[i + 1].startswith("    “"), lines[i : i + 2]
-    assert "(dipnote-2019-06-06/city-pair-lyon)" in text
+    assert "(dipnote-2019-06-06/city-pair-lyon, read from context: " in text
 
 
 def test_an_aggregate_row_rests_on_every_claim_of_its_group(store) -> None:

@@ -1,0 +1,79 @@
+"""The store stage: a built graph opened for questions.
+
+Every command that reads a build (``query``, ``serve``, ``path``, ``views``…) opens it here,
+from a path, and never builds: :mod:`graph.pipeline` alone decides that a build is missing or
+stale and makes it. The store is Oxigraph in memory, loaded from ``graph.trig``, or a remote
+SPARQL endpoint (Virtuoso in production, replicas of one dump) behind the same API
+(:class:`graph.store.remote.RemoteStore`, from :func:`open_endpoints`): one interface, so no
+command has a code path of its own for either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.errors import CvekgError, display_path
+from graph.store.remote import EndpointError, RemoteQueryError, RemoteStore, TruncatedAnswerError
+
+__all__ = [
+    "open_store",
+    "open_endpoints",
+    "open_source",
+    "graph_names",
+    "Store",
+    "RemoteStore",
+    "EndpointError",
+    "RemoteQueryError",
+    "TruncatedAnswerError",
+]
+
+#: What a command reads: the embedded store or a remote endpoint, with the same methods.
+Store = ox.Store | RemoteStore
+
+
+def open_store(out: Path) -> ox.Store:
+    """Load the build in folder ``out`` (its ``graph.trig``) into an in-memory Oxigraph store.
+
+    Raises ``CvekgError`` when ``out`` holds no build (run ``cvekg build`` first).
+    """
+    trig = Path(out) / "graph.trig"
+    if not trig.is_file():
+        raise CvekgError(
+            f"{display_path(Path(out))}/: no build here (no graph.trig): "
+            f"run cvekg build --out {display_path(Path(out))} first"
+        )
+    store = ox.Store()
+    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def open_endpoints(endpoints: list[str], timeout: float = 120.0) -> RemoteStore:
+    """The dataset served by ``endpoints`` (SPARQL 1.1 query URLs, replicas of one dump).
+
+    Raises ``EndpointError`` naming them when none answers, so a command fails at once with
+    a message rather than on its first question.
+    """
+    store = RemoteStore(endpoints, timeout=timeout)
+    state = store.ping()
+    if all(problem for _, problem in state):
+        raise EndpointError(
+            "no SPARQL endpoint answered: " + "; ".join(f"{u}: {p}" for u, p in state)
+        )
+    return store
+
+
+def open_source(source: str) -> Store:
+    """A store from a one-line description (what a server's worker is given): a path to a
+    ``graph.trig``, or ``endpoint:`` followed by space-separated endpoint URLs."""
+    if source.startswith("endpoint:"):
+        return open_endpoints(source.removeprefix("endpoint:").split())
+    store = ox.Store()
+    store.bulk_load(path=source, format=ox.RdfFormat.TRIG)
+    return store
+
+
+def graph_names(store: Store) -> set[str]:
+    """The IRIs of the store's named graphs (what ``FROM`` may select)."""
+    return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
