@@ -131,7 +131,9 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         description="Answer a SPARQL 1.1 query on the built graph (building it first when "
         "build/ is missing or older than the sources). The usual prefixes are pre-bound "
         "(cvekg, city, event…, rdf, rdfs, owl, xsd, skos, schema, prov, oa, org, time, geo). "
-        "Exit codes: 0 answered; 1 no results (with --fail-empty); 2 bad input.",
+        "Exit codes: 0 answered; 1 no results (with --fail-empty); 2 bad input; 3 stopped by "
+        "--timeout; 75 the build had to be made again and another process is writing it; "
+        "130 interrupted (Ctrl+C).",
     )
     p.add_argument(
         "query",
@@ -189,6 +191,10 @@ def _run_query(args: argparse.Namespace) -> int:
     text, _ = read_query(args.query, args.expression, args.queries)
     say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
     store = open_built(args.out, args.sources, say, endpoints=args.endpoint)
+    from graph.query.terms import unknown_terms
+
+    for warning in unknown_terms(text, store):  # valid SPARQL, but it silently matches nothing
+        _print_err(f"cvekg: warning: {warning}")
     if args.stated_only:
         from graph.query.stated import stated_only
 
@@ -228,7 +234,10 @@ def _run_queries(args: argparse.Namespace) -> int:
     if args.name:
         print(find_query(args.name, args.queries).text, end="")
         return 0
-    queries = list_queries(args.queries)
+    problems: list[str] = []
+    queries = list_queries(args.queries, problems)
+    for problem in problems:  # the readable ones are listed all the same
+        _print_err(f"cvekg: warning: {problem}")
     width = max((len(q.name) for q in queries), default=0)
     if args.endpoint:  # each question with the rows the remote dataset answers it with
         from graph.pipeline import open_built
@@ -349,7 +358,9 @@ def _run_view(args: argparse.Namespace) -> int:
         return 0
     text, name = read_query(args.query, args.expression)
     title = args.title or (f"Query {name}" if name != "-e" else "Query")
-    output = args.output or args.out / "views" / f"query-{entity_key(Path(name).stem)}.html"
+    # A page per query, and per title of a query given with -e: one never overwrites another.
+    stem = Path(name).stem if name != "-e" else (args.title or "e").lower()
+    output = args.output or args.out / "views" / f"query-{entity_key(stem)}.html"
     print(write_query_view(store, text, title, output))
     return 0
 

@@ -66,7 +66,7 @@ def parse_query_file(path: Path) -> NamedQuery:
     >>> q.number, q.slug, q.question, q.notes
     ('03', 'city-pairs', 'Which cities paired?', 'Inferred classes.')
     """
-    text = path.read_text(encoding="utf-8")
+    text = _decoded(path.read_bytes(), str(path))
     comments = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -86,13 +86,44 @@ def parse_query_file(path: Path) -> NamedQuery:
     )
 
 
-def list_queries(folder: Path | None = None) -> list[NamedQuery]:
-    """Every ``*.rq`` file of ``folder`` (default: the shipped competency queries), by name."""
+def list_queries(folder: Path | None = None, problems: list[str] | None = None) -> list[NamedQuery]:
+    """Every ``*.rq`` file of ``folder`` (default: the shipped competency queries), by name.
+
+    A file that cannot be read (not UTF-8, unreadable) is left out, so the others still
+    work; ``problems`` (when given) gets one line naming each such file and why.
+    """
     if folder is None:
         from graph.resources import queries_dir
 
         folder = queries_dir()
-    return [parse_query_file(p) for p in sorted(Path(folder).glob("*.rq"))]
+    if not Path(folder).is_dir():
+        raise CvekgError(f"{folder}: no such folder of named queries")
+    queries = []
+    for path in sorted(Path(folder).glob("*.rq")):
+        try:
+            queries.append(parse_query_file(path))
+        except (CvekgError, OSError) as exc:
+            if problems is not None:
+                problems.append(str(exc) if isinstance(exc, CvekgError) else f"{path}: {exc}")
+    return queries
+
+
+def _decoded(data: bytes, where: str) -> str:
+    """A query's bytes as text: UTF-8, a byte-order mark dropped; else a message naming the
+    place of the first byte that is not UTF-8; an empty query is refused."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise CvekgError(
+            f"{where}:{line}:{column}: not UTF-8 text (byte 0x{data[exc.start]:02x}): save the "
+            "query as UTF-8"
+        ) from None
+    if not re.sub(r"#[^\n]*", "", text).strip():  # nothing, or comments only
+        raise CvekgError(f"{where}: the query is empty (no SPARQL in it, only comments or blanks)")
+    return text
 
 
 def find_query(name: str, folder: Path | None = None) -> NamedQuery:
@@ -139,19 +170,23 @@ def read_query(
     if expression is not None:
         if source is not None:
             raise CvekgError("give either a query (NAME, FILE.rq or -) or -e 'QUERY', not both")
+        if not expression.strip():
+            raise CvekgError("-e: the query is empty")
         return expression, "-e"
     if source is None:
         raise CvekgError("no query given: NAME, FILE.rq, - (standard input) or -e 'QUERY'")
     if source == "-":
         import sys
 
-        return (stdin or sys.stdin).read(), "<stdin>"
+        stream = stdin or sys.stdin
+        data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
+        return _decoded(data, "<stdin>"), "<stdin>"
     path = Path(source)
     if path.is_file():
         try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except UnicodeDecodeError as exc:
-            raise CvekgError(f"{source}: not UTF-8 text ({exc.reason})") from None
+            return _decoded(path.read_bytes(), str(path)), str(path)
+        except OSError as exc:
+            raise CvekgError(f"{source}: cannot read it: {exc.strerror or exc}") from None
     if "/" in source or "\\" in source:
         raise CvekgError(f"{source}: no such query file")
     try:

@@ -1,0 +1,65 @@
+"""Terms of our ontology that a query names but the ontology does not declare.
+
+A misspelt class or property (``cvekg:Cty``) is valid SPARQL that silently matches nothing;
+:func:`unknown_terms` finds such names, with the closest declared ones, so that the CLI can
+warn as it already does for an unknown prefix. Only our own namespace is checked: other
+vocabularies are open-ended.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pyoxigraph as ox
+
+from graph.namespaces import CVEKG, ONTOLOGY_GRAPH
+
+__all__ = ["declared_terms", "unknown_terms"]
+
+_NAMESPACE = str(CVEKG)
+# Strings, comments and IRIs, blanked before names are looked for (a "cvekg:x" in a string
+# is text, not a term).
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^<>"{}|^`\\\s]*>'
+)
+_PREFIXED = re.compile(r"(?<![\w.:-])cvekg:([A-Za-z_][\w-]*(?:\.[\w-]+)*)")
+_FULL = re.compile(r"<" + re.escape(_NAMESPACE) + r"([^<>\s]*)>")
+_REBOUND = re.compile(r"PREFIX\s+cvekg:\s*<([^>]*)>", re.IGNORECASE)
+
+
+def declared_terms(store: ox.Store) -> set[str]:
+    """The local names of our namespace that the store's ontology graph describes."""
+    query = (
+        f"SELECT DISTINCT ?t WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t ?p ?o }} "
+        f'FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{_NAMESPACE}")) }}'
+    )
+    return {row["t"].value.removeprefix(_NAMESPACE) for row in store.query(query)}
+
+
+def unknown_terms(query: str, store: ox.Store) -> list[str]:
+    """One line per term of our namespace that ``query`` names and the ontology does not
+    declare, with the closest declared names: ``cvekg:Cty is not a term of the ontology
+    (closest: cvekg:City)``. Empty when the query rebinds ``cvekg:`` to another namespace
+    for its prefixed names (its full IRIs are still checked)."""
+    declared = declared_terms(store)
+    if not declared:  # a build without the ontology graph: nothing to check against
+        return []
+    used: dict[str, str] = {}
+    for match in _FULL.finditer(query):
+        used.setdefault(match[1], f"<{_NAMESPACE}{match[1]}>")
+    rebound = _REBOUND.search(query)
+    if rebound is None or rebound[1] == _NAMESPACE:
+        for match in _PREFIXED.finditer(_SKIPPED.sub(lambda m: " " * len(m[0]), query)):
+            used.setdefault(match[1], f"cvekg:{match[1]}")
+    lines = []
+    for local, written in used.items():
+        if local in declared:
+            continue
+        close = difflib.get_close_matches(local, sorted(declared), n=3, cutoff=0.6)
+        if not close:  # a case slip: cvekg:city for cvekg:City
+            close = sorted(d for d in declared if d.lower() == local.lower())
+        hint = f" (closest: {', '.join('cvekg:' + c for c in close)})" if close else ""
+        lines.append(f"{written} is not a term of the ontology, so it matches nothing{hint}")
+    return lines

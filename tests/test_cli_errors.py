@@ -1,0 +1,93 @@
+"""What a new user can get wrong gives a message naming the file, line or option, with exit
+code 2 (or the documented one), never a traceback: each case through the installed command."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def _cvekg(*args: str, stdin: bytes | None = None, cwd: Path | None = None):
+    command = shutil.which("cvekg")
+    assert command, "the cvekg command is installed with the package: pip install -e ."
+    return subprocess.run([command, *args], input=stdin, capture_output=True, timeout=300, cwd=cwd)
+
+
+def _message(done: subprocess.CompletedProcess) -> str:
+    err = done.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err
+    return err
+
+
+def test_latin1_query_on_standard_input(built_dir: Path) -> None:
+    done = _cvekg(
+        "query", "-", "--out", str(built_dir), stdin='ASK { ?s ?p "café" }'.encode("latin-1")
+    )
+    assert done.returncode == 2
+    assert "<stdin>:1:17: not UTF-8 text (byte 0xe9): save the query as UTF-8" in _message(done)
+
+
+def test_one_latin1_file_leaves_the_other_named_queries_working(
+    built_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    (folder / "01-fine.rq").write_text("# Is anything there?\nASK { ?s ?p ?o }\n", "utf-8")
+    (folder / "02-latin.rq").write_bytes('# Quoi?\nASK { ?s ?p "é" }\n'.encode("latin-1"))
+    listed = _cvekg("queries", "--queries", str(folder))
+    assert listed.returncode == 0
+    assert listed.stdout.decode().split()[:1] == ["01-fine"]
+    assert "02-latin.rq:2:14: not UTF-8 text (byte 0xe9)" in _message(listed)
+    done = _cvekg("query", "01", "--queries", str(folder), "--out", str(built_dir))
+    assert (done.returncode, done.stdout.decode().strip()) == (0, "yes")
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [(b"\xef\xbb\xbfASK { ?s ?p ?o }", None), (b"", "the query is empty"),
+     (b"  \n# Which cities?\n\n", "the query is empty")],
+)  # fmt: skip
+def test_query_file_with_a_byte_order_mark_or_nothing_in_it(
+    built_dir: Path, tmp_path: Path, content: bytes, expected: str | None
+) -> None:
+    path = tmp_path / "q.rq"
+    path.write_bytes(content)
+    done = _cvekg("query", str(path), "--out", str(built_dir))
+    message = _message(done)
+    if content.startswith(b"\xef\xbb\xbf"):
+        assert (done.returncode, done.stdout.decode().strip()) == (0, "yes")
+    else:
+        assert done.returncode == 2 and f"{path}: {expected}" in message
+
+
+def test_misspelt_class_warns_with_the_closest_names(built_dir: Path) -> None:
+    done = _cvekg("query", "-e", "SELECT ?c WHERE { ?c a cvekg:Cty }", "--out", str(built_dir))
+    assert done.returncode == 0 and done.stdout.decode().strip().endswith("(0 rows)")
+    assert (
+        "cvekg: warning: cvekg:Cty is not a term of the ontology, so it matches nothing "
+        "(closest: cvekg:City" in _message(done)
+    )
+    quiet = _cvekg("query", "-e", 'ASK { ?c a cvekg:City ; rdfs:label "cvekg:Cty" }',
+                   "--out", str(built_dir))  # fmt: skip
+    assert "warning" not in _message(quiet)  # a name in a string is text, not a term
+
+
+def test_query_help_lists_every_exit_code() -> None:
+    text = _cvekg("query", "--help").stdout.decode()
+    for code in ("0 answered", "1 no results", "2 bad input", "3 stopped", "75 ", "130 "):
+        assert code in " ".join(text.split()), code
+
+
+def test_view_of_each_expression_gets_its_own_page(built_dir: Path, tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    shutil.copytree(built_dir, build)
+    query = "CONSTRUCT { ?a cvekg:place ?c } WHERE { ?a a cvekg:Attack ; cvekg:place ?c }"
+    pages = set()
+    for title in ("Attack places", "Where attacks were"):
+        done = _cvekg("view", "-e", query, "--title", title, "--out", str(build))
+        assert done.returncode == 0, _message(done)
+        pages.add(Path(done.stdout.decode().strip()).name)
+    assert pages == {"query-attack-places.html", "query-where-attacks-were.html"}
