@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ from graph.files import (
 )
 from graph.progress import Phases, Progress
 from graph.resources import sources_dir
-from graph.store import Store, open_endpoints, open_store
+from graph.store import STORE_FOLDER, Store, open_endpoints, open_store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -76,8 +77,12 @@ def build(
         with StagedFolder(out) as staged:
             result = build_graph(sources, staged.path, ontology, shapes, phases)
             files = list(result.files)
-            if views:
-                files += _write_views(result.store, staged.path, phases)
+            # The on-disk store loads in native code while the views are drawn in Python.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                store_files = pool.submit(_write_store, staged.path)
+                if views:
+                    files += _write_views(result.store, staged.path, phases)
+                files += store_files.result()
             staged.carry_over(_kept(staged.target, new_build=True))
             record = {**result.info, "views": views}
             record["seconds"] = {k: round(v, 4) for k, v in phases.seconds.items()}
@@ -100,6 +105,18 @@ def write_views(
         return _remote_views(open_endpoints(endpoints), Path(out or "build") / "views")
     out = ensure_built(out, sources, views=False)
     return _republish_views(out)
+
+
+def _write_store(folder: Path) -> list[Path]:
+    """The on-disk Oxigraph store of the build (``store/``), loaded from its ``graph.nq``:
+    what every later command opens read-only in milliseconds instead of parsing the graph
+    again. Its files are outputs like the others (listed, hashed, published with them)."""
+    path = folder / STORE_FOLDER
+    disk = ox.Store(str(path))
+    disk.bulk_load(path=str(folder / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    disk.flush()
+    del disk  # closes it: nothing may write to its files once they are listed
+    return sorted(p for p in path.rglob("*") if p.is_file())
 
 
 def _write_views(store: ox.Store, folder: Path, phases: Phases) -> list[Path]:
@@ -167,8 +184,9 @@ def _republish_views(out: Path) -> list[Path]:
         with StagedFolder(out) as staged:
             files = _write_views(store, staged.path, phases)
             staged.carry_over(_kept(staged.target, new_build=False))
-            graph_files = [staged.path / name for name in OUTPUT_FILES]
             previous = record.get("outputs") or {}
+            kept = [n for n in previous if not n.startswith("views/")] or list(OUTPUT_FILES)
+            graph_files = [staged.path / name for name in kept]  # the store's files too
             seconds = {**record.get("seconds", {}), "views": round(phases.seconds["views"], 4)}
             record = {k: v for k, v in record.items() if k != "outputs"}
             staged.publish({**record, "views": True, "seconds": seconds}, graph_files + files,

@@ -122,7 +122,7 @@ def test_offsets_count_the_line_breaks_of_the_file(
 def test_failed_build_writes_nothing(sources_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(sources=sources_copy, out=out, views=False)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     path = sources_copy / TRIG
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -138,7 +138,7 @@ def test_failed_build_writes_nothing(sources_copy: Path, tmp_path: Path) -> None
     assert '(closest: "Toulouse participated in a City Pair with Atlanta in November 2017.")' in (
         problem
     )
-    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # same files, same bytes, no temporary leftovers
 
 
