@@ -151,6 +151,12 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         "--with-sources", action="store_true", help="add the quote(s) each result row comes from"
     )
     p.add_argument(
+        "--stated-only",
+        action="store_true",
+        help="answer from claims the source's words state, leaving out those read from context "
+        "(and what was inferred from them)",
+    )
+    p.add_argument(
         "--fail-empty", action="store_true", help="exit 1 when there is no result (or ASK is no)"
     )
     p.add_argument(
@@ -175,6 +181,10 @@ def _run_query(args: argparse.Namespace) -> int:
 
     text, _ = read_query(args.query, args.expression, args.queries)
     store = open_built(args.out, args.sources, lambda line: _print_err(f"cvekg: {line}"))
+    if args.stated_only:
+        from graph.query.stated import stated_only
+
+        store = stated_only(store)
     result = _interruptible(
         lambda: answer(store, text, args.format, iris=args.iris, with_sources=args.with_sources),
         args.timeout,

@@ -129,11 +129,13 @@ def _kept(target: Path, new_build: bool) -> Callable[[Path], bool]:
 
 
 def _republish_views(out: Path) -> list[Path]:
-    record = read_manifest(out) or {}
-    store = open_store(out)
+    """New views for the build in ``out``, published with its graph files (linked, not copied
+    or read again) as one unit."""
     phases = Phases(None)
     with FolderLock(out):
         remove_leftovers(out)
+        record = read_manifest(out) or {}
+        store = open_store(out)
         with StagedFolder(out) as staged:
             files = _write_views(store, staged.path, phases)
             staged.carry_over(_kept(staged.target, new_build=False))

@@ -31,9 +31,10 @@ def test_outputs_and_report(built: BuildResult, built_dir: Path) -> None:
     assert "| `cvekg:FrenchCity` | 9 |" in report
     assert "| `cvekg:USCity` | 10 |" in report
     assert "| `cvekg:CityPairExchange` | 5 |" in report
-    assert "| `cvekg:Attack` | 9 |" in report
+    assert "| `cvekg:Attack` | 4 |" in report
+    assert "| `cvekg:AttackSeries` | 9 |" in report
     info = json.loads((built_dir / "build-info.json").read_text(encoding="utf-8"))
-    assert info["claims"] == built.claims == 55
+    assert info["claims"] == built.claims == 73
     assert info["coverage_percent"] == 100.0
 
 
@@ -81,7 +82,7 @@ def test_every_anchor_points_at_its_quote(built_dir: Path, store) -> None:
              ?annotation oa:hasBody ?claim ; oa:hasTarget/oa:hasSelector ?q, ?p .
              ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . }""",
     )
-    assert len(rows) == 55
+    assert len(rows) == 73
     for row in rows:
         start, end = int(row["start"]), int(row["end"])
         assert text[start:end] == row["exact"]
@@ -109,7 +110,7 @@ def test_offsets_count_the_line_breaks_of_the_file(
              ?annotation oa:hasBody ?claim ; oa:hasTarget/oa:hasSelector ?q, ?p .
              ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end . }"""
     rows = select(open_store(out), query)
-    assert len(rows) == 55
+    assert len(rows) == 73
     assert any(newline in row["exact"] for row in rows)
     for row in rows:
         assert text[int(row["start"]) : int(row["end"])] == row["exact"], row["claim"]
@@ -341,7 +342,12 @@ def test_two_builds_write_the_same_bytes(sources_copy: Path, tmp_path: Path) -> 
     )
     places = sources_copy / "places.ttl"
     places.write_text(
-        places.read_text(encoding="utf-8") + '\ncity:lyon rdfs:comment [ rdfs:label "x"@en ] .\n',
+        places.read_text(encoding="utf-8")
+        + '\ncity:lyon rdfs:comment [ rdfs:label "x"@en ] .\n'
+        # Reference triples need a value source: one for the comment (its label has one).
+        + "<https://w3id.org/cvekg/graph/reference/places> cvekg:valueSource vs:test .\n"
+        + "vs:test a cvekg:ValueSource ; cvekg:forProperty rdfs:comment ;\n"
+        + '    dcterms:description "a test"@en .\n',
         "utf-8",
     )
     for seed in ("1", "2"):
@@ -438,13 +444,14 @@ def _other_sources(sources_copy: Path, tmp_path: Path) -> Path:
     return other
 
 
-def _start_build(sources: Path, out: Path) -> subprocess.Popen:
+def _start_build(sources: Path, out: Path, tmp: Path | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "graph.cli", "build", "-q", "--sources", str(sources),
          "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=None if tmp is None else {**os.environ, "TMPDIR": str(tmp)},
     )  # fmt: skip
 
 
@@ -460,8 +467,10 @@ def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
 
     first, second = sources_copy.resolve(), _other_sources(sources_copy, tmp_path).resolve()
     out = tmp_path / "out"
+    system_tmp = tmp_path / "tmp"  # the builds' system temporary folder: nothing may stay there
+    system_tmp.mkdir()
     started = time.perf_counter()
-    done = _cvekg_build(first, out)
+    done = _cvekg_build(first, out, env={"TMPDIR": str(system_tmp)})
     assert done.returncode == 0, done.stderr
     duration = time.perf_counter() - started
     assert _complete_build_of(out) == str(first)
@@ -471,7 +480,7 @@ def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
     current = str(first)
     for _ in range(12):
         target = second if current == str(first) else first
-        process = _start_build(target, out)
+        process = _start_build(target, out, system_tmp)
         time.sleep(rng.uniform(0.05, duration * 1.1))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
@@ -479,10 +488,11 @@ def test_build_killed_at_any_point_leaves_the_old_build_or_the_new(
         assert current in {str(first), str(second)}
         seen.add(current)
 
-    done = _cvekg_build(second, out)
+    done = _cvekg_build(second, out, env={"TMPDIR": str(system_tmp)})
     assert done.returncode == 0, done.stderr
     assert _complete_build_of(out) == str(second)
     assert _leftovers(out) == []  # no staged folder, no lock file, no temporary file
+    assert list(system_tmp.iterdir()) == []  # every temporary file lived in the staged folder
 
 
 def test_second_build_into_a_busy_folder_fails_at_once(sources_copy: Path, tmp_path: Path) -> None:

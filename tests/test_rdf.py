@@ -19,7 +19,7 @@ ATTACK = URIRef("https://w3id.org/cvekg/id/attack/manchester")
 
 
 def _killed(dataset: Dataset) -> set:
-    return {o for _, _, o, _ in dataset.quads((ATTACK, CVEKG.killed, None, None))}
+    return {o for _, _, o, _ in dataset.quads((ATTACK, CVEKG.victimsKilled, None, None))}
 
 
 def test_nonnegative_integer_keeps_its_datatype_in_every_output(built_dir: Path) -> None:
@@ -28,17 +28,17 @@ def test_nonnegative_integer_keeps_its_datatype_in_every_output(built_dir: Path)
     assert _killed(trig) == {Literal("22", datatype=XSD.nonNegativeInteger)}
     for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt")):
         union = Graph().parse(built_dir / name, format=fmt)
-        assert set(union.objects(ATTACK, CVEKG.killed)) == _killed(trig)
+        assert set(union.objects(ATTACK, CVEKG.victimsKilled)) == _killed(trig)
     assert _killed(Dataset().parse(built_dir / "graph.jsonld", format="json-ld")) == _killed(trig)
     offsets = list(trig.graph(PROVENANCE_GRAPH).objects(None, OA.start))
     assert offsets and {o.datatype for o in offsets} == {XSD.nonNegativeInteger}
 
 
 def test_decimal_keeps_its_lexical_form(built_dir: Path) -> None:
-    """Oxigraph stores "49.0"^^xsd:decimal as "49"; places.ttl writes Sarcelles at 49.0."""
+    """Oxigraph stores "49.00"^^xsd:decimal as "49"; places.ttl writes Sarcelles at 49.00."""
     trig = Dataset().parse(built_dir / "graph.trig", format="trig")
     sarcelles = URIRef("https://w3id.org/cvekg/id/city/sarcelles")
-    assert {str(o) for _, _, o, _ in trig.quads((sarcelles, None, None, None))} >= {"49.0"}
+    assert {str(o) for _, _, o, _ in trig.quads((sarcelles, None, None, None))} >= {"49.00"}
 
 
 def test_protected_literals_are_stored_canonically_and_kept_as_written() -> None:
@@ -112,14 +112,16 @@ def test_a_value_written_with_two_datatypes_keeps_both(sources_copy: Path, tmp_p
 
     trig = sources_copy / "dipnote-2019-06-06-french-us-communities-counter-radicalization.trig"
     text = trig.read_text(encoding="utf-8")
-    old = 'cvekg:killed "49"^^xsd:nonNegativeInteger .'
+    old = 'cvekg:victimsKilled "49"^^xsd:nonNegativeInteger .'
     assert old in text
     trig.write_text(text.replace(old, old[:-1] + ', "49"^^xsd:integer .'), encoding="utf-8")
     shapes = tmp_path / "shapes.ttl"
-    constraint = "sh:path cvekg:killed ; sh:maxCount 1 ; sh:datatype xsd:nonNegativeInteger ;"
+    constraint = (
+        "sh:path cvekg:victimsKilled ; sh:maxCount 1 ; sh:datatype xsd:nonNegativeInteger ;"
+    )
     rules = shapes_file().read_text(encoding="utf-8")
     assert constraint in rules
-    shapes.write_text(rules.replace(constraint, "sh:path cvekg:killed ;"), encoding="utf-8")
+    shapes.write_text(rules.replace(constraint, "sh:path cvekg:victimsKilled ;"), encoding="utf-8")
     out = tmp_path / "out"
     result = build(sources=sources_copy, out=out, shapes=shapes, views=False)
 
@@ -127,8 +129,12 @@ def test_a_value_written_with_two_datatypes_keeps_both(sources_copy: Path, tmp_p
     both = {Literal("49", datatype=XSD.nonNegativeInteger), Literal("49", datatype=XSD.integer)}
     for name, fmt in (("graph.trig", "trig"), ("graph.jsonld", "json-ld")):
         dataset = Dataset().parse(out / name, format=fmt)
-        assert {o for _, _, o, _ in dataset.quads((orlando, CVEKG.killed, None, None))} == both
+        assert {
+            o for _, _, o, _ in dataset.quads((orlando, CVEKG.victimsKilled, None, None))
+        } == both
     for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt")):
         union = Graph().parse(out / name, format=fmt)
-        assert set(union.objects(orlando, CVEKG.killed)) == both, name
-    assert {o for _, _, o, _ in result.dataset.quads((orlando, CVEKG.killed, None, None))} == both
+        assert set(union.objects(orlando, CVEKG.victimsKilled)) == both, name
+    assert {
+        o for _, _, o, _ in result.dataset.quads((orlando, CVEKG.victimsKilled, None, None))
+    } == both

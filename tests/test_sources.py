@@ -32,3 +32,26 @@ def test_every_entity_has_english_and_french_labels(built: BuildResult) -> None:
             if isinstance(o, Literal)
         }
         assert {"en", "fr"} <= languages, entity
+
+
+def test_every_claim_says_whether_it_is_stated_or_read_from_context() -> None:
+    """Beside its quote, each claim says how it stands to it; a claim read from context says
+    what was read, and why, in an editorial note."""
+    from rdflib import Dataset, URIRef
+    from rdflib.namespace import SKOS
+
+    from graph.resources import sources_dir
+
+    stated, read = CVEKG.stated, CVEKG.readFromContext
+    for trig in sorted(sources_dir().glob("*.trig")):
+        dataset = Dataset()
+        dataset.parse(trig, format="trig")
+        default = dataset.default_graph
+        claims = {g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef)}
+        claims -= {default.identifier}
+        assert claims, trig
+        for claim in claims:
+            support = set(default.objects(claim, CVEKG.support))
+            assert len(support) == 1 and support <= {stated, read}, (claim, support)
+            if support == {read}:
+                assert list(default.objects(claim, SKOS.editorialNote)), claim

@@ -278,7 +278,9 @@ def test_query_and_on_demand_entity_pages_cite_the_source_of_every_quote(
     visit.click_node(f"{ID}city/new-orleans")
     panel = visit.page.locator("#panel").inner_text()
     assert f"— {SOURCE_TITLE}, 6 Jun 2019 · claim city-pair-lyon" in panel
-    assert "Reference data, no quote: Places: names, coordinates and countries" in panel
+    assert (
+        "Reference data, no quote: Places: names, coordinates, countries and gazetteer identifiers"
+    ) in panel
     visit.finish(artifacts, "query-hosts")
     visit = Visit(browser, write_entity_view(store, "Lyon", tmp_path))
     rows = visit.page.locator("#claims-body tr")

@@ -291,15 +291,21 @@ class _Inference:
         logger.info("inference reached its fixpoint after %d rounds", rounds)
 
 
-def infer_store(store: ox.Store, rules: Rules, target: str = str(INFERRED_GRAPH)) -> int:
+def infer_store(
+    store: ox.Store,
+    rules: Rules,
+    target: str = str(INFERRED_GRAPH),
+    workdir: Path | None = None,
+) -> int:
     """Add to graph ``target`` of the store what the rules imply; return its size.
 
     The rules read the union of all the store's graphs, so the store should hold the asserted
     data (and ``target``) only: no ontology, no provenance. Triples already in the store are
-    never added again.
+    never added again. Intermediate files go to a folder made in ``workdir`` (the build's
+    staging folder, removed whole however the build ends; default: the system's).
     """
-    with tempfile.TemporaryDirectory(prefix="cvekg-infer-") as workdir:
-        _Inference(store, rules, target, Path(workdir)).run()
+    with tempfile.TemporaryDirectory(prefix="cvekg-infer-", dir=workdir) as folder:
+        _Inference(store, rules, target, Path(folder)).run()
     return graph_size(store, target)
 
 

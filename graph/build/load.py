@@ -58,17 +58,19 @@ logger = logging.getLogger(__name__)
 Triple = tuple
 
 #: Predicates a curator may put on a claim's IRI in the default graph of a ``.trig`` file.
-CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote})
+CLAIM_METADATA = frozenset({CVEKG.quote, CVEKG.quotePrefix, SKOS.editorialNote, CVEKG.support})
 #: Predicates that declare the document in the default graph.
 DOCUMENT_METADATA = frozenset({RDF.type, CVEKG.text})
 
 _QUOTE = ox.NamedNode(str(CVEKG.quote))
 _QUOTE_PREFIX = ox.NamedNode(str(CVEKG.quotePrefix))
 _NOTE = ox.NamedNode(str(SKOS.editorialNote))
+_SUPPORT = ox.NamedNode(str(CVEKG.support))
 _TYPE = ox.NamedNode(str(RDF.type))
 _TEXT = ox.NamedNode(str(CVEKG.text))
 _SOURCE_DOCUMENT = ox.NamedNode(str(CVEKG.SourceDocument))
-_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE})
+_VALUE_SOURCE = ox.NamedNode(str(CVEKG.valueSource))
+_CLAIM_METADATA = frozenset({_QUOTE, _QUOTE_PREFIX, _NOTE, _SUPPORT})
 _DOCUMENT_METADATA = frozenset({_TYPE, _TEXT})
 
 _BLANK = ox.BlankNode
@@ -119,6 +121,8 @@ class Claim:
     location: tuple[int, int] | None = None
     store: ox.Store | None = field(default=None, repr=False, compare=False)
     locator: _Locator | None = field(default=None, repr=False, compare=False)
+    #: How the claim stands to its quote: ``cvekg:stated`` or ``cvekg:readFromContext``.
+    support: str | None = None
 
     @property
     def name(self) -> str:
@@ -162,7 +166,13 @@ class Document:
 
 @dataclass
 class ReferenceSet:
-    """A reference data file, loaded into its own named graph of the corpus store."""
+    """A reference data file, loaded into its own named graph of the corpus store.
+
+    ``about_itself`` counts the triples describing the dataset and its value sources;
+    ``has_source`` says whether the dataset declares any source (``dcterms:source`` or
+    ``cvekg:valueSource``). Which triples a declared source covers is decided triple by
+    triple by :mod:`graph.build.coverage`.
+    """
 
     iri: URIRef
     path: Path
@@ -512,6 +522,16 @@ def _load_document(
             raise SourceError(
                 trig_path, claim.line, claim.column, f"claim {iri} has {len(quotes)} quotes"
             )
+        supports = values.get(_SUPPORT, [])
+        if len(supports) > 1:
+            raise SourceError(
+                trig_path,
+                claim.line,
+                claim.column,
+                f"claim {iri} says {len(supports)} ways it stands to its quote "
+                "(cvekg:support): give one",
+            )
+        claim.support = supports[0] if supports else None
         given_prefix = values.get(_QUOTE_PREFIX, [])
         claim.quote = quotes[0] if quotes else None
         claim.prefix = given_prefix[0] if given_prefix else None
@@ -601,12 +621,23 @@ def load_corpus(
     references = []
     for iri, path in reference_iris:
         node = ox.NamedNode(iri)
-        about = sum(1 for _ in store.quads_for_pattern(node, None, None, node))
-        has_source = next(
-            store.quads_for_pattern(node, ox.NamedNode(str(DCTERMS.source)), None, node), None
+        # The dataset's own description and that of its value sources: not reference facts.
+        described = [node] + [
+            q.object
+            for q in store.quads_for_pattern(node, _VALUE_SOURCE, None, node)
+            if isinstance(q.object, ox.NamedNode)
+        ]
+        about = sum(
+            1
+            for d in dict.fromkeys(described)
+            for _ in store.quads_for_pattern(d, None, None, node)
+        )
+        has_source = any(
+            next(store.quads_for_pattern(node, p, None, node), None) is not None
+            for p in (ox.NamedNode(str(DCTERMS.source)), _VALUE_SOURCE)
         )
         references.append(
-            ReferenceSet(URIRef(iri), path, sizes.get(iri, 0), about, has_source is not None, store)
+            ReferenceSet(URIRef(iri), path, sizes.get(iri, 0), about, has_source, store)
         )
     claimed = {str(c.iri) for d in documents for c in d.claims}
     unquoted = [g for g in sizes if g not in claimed and g not in dict(reference_iris)]

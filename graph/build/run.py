@@ -23,17 +23,32 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
+from rdflib.namespace import SH
 
 from graph import __version__
+from graph.build.coverage import provenance_coverage
 from graph.build.infer import Rules, infer_store
 from graph.build.load import Corpus, load_corpus, parse_rdf_file
 from graph.build.provenance import ProvenanceInference, ProvenanceWriter, anchor_corpus
 from graph.build.report import render_report
 from graph.build.result import BuildResult
 from graph.build.serialize import ontology_quads, write_graph_files
-from graph.build.validate import Coverage, Labeller, lint_problems, shacl_problems_in_store
+from graph.build.validate import (
+    Labeller,
+    lint_problems,
+    shacl_problems_in_store,
+    support_counts,
+    support_problems,
+)
 from graph.errors import BuildError, CvekgError, display_path
-from graph.namespaces import CVEKG, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
+from graph.namespaces import (
+    CVEKG,
+    GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    compact,
+)
 from graph.progress import Phases, Progress
 from graph.rdf import graph_size, nt_term
 from graph.resources import ontology_file, shapes_file, sources_dir
@@ -78,36 +93,6 @@ def check_out(out: Path, sources: Path) -> None:
 # --- validate ---------------------------------------------------------------------------------
 
 
-def _coverage(corpus: Corpus, anchored: set[URIRef], label: Labeller) -> Coverage:
-    cov = Coverage()
-    for doc in corpus.documents:
-        for claim in doc.claims:
-            ok = claim.iri in anchored
-            cov.total += claim.size
-            cov.covered += claim.size if ok else 0
-            if not ok:
-                cov.uncovered.append(
-                    f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name} "
-                    f"has no quote, so its {claim.size} triples are unsourced"
-                )
-        for s, p, o in doc.unclaimed:
-            cov.total += 1
-            cov.uncovered.append(
-                f"{display_path(doc.trig_path)}: asserted outside any claim: "
-                f"{label(s)} {label.short(p)} {label(o)}"
-            )
-    for ref in corpus.references:
-        cov.total += ref.facts
-        if ref.has_source:
-            cov.covered += ref.facts
-        else:
-            cov.uncovered.append(
-                f"{display_path(ref.path)}: reference data declares no source "
-                f"(<{ref.iri}> dcterms:source <…>), so its {ref.facts} triples are unsourced"
-            )
-    return cov
-
-
 def _class_counts(store: ox.Store) -> dict[str, int]:
     """Instances per class of our ontology, asserted or inferred."""
     query = (
@@ -140,6 +125,8 @@ def _record(corpus: Corpus, shapes: Path, result: BuildResult) -> dict:
         "triples": result.counts,
         "classes": result.classes,
         "claims": result.claims,
+        "claims_by_support": result.support,
+        "warnings": len(result.warnings),
         "coverage_percent": round(result.coverage.percent, 2),
     }
 
@@ -190,7 +177,7 @@ def build_graph(
             provenance_jsonld.open("w", encoding="utf-8") as jsonld,
             provenance_inferred.open("w", encoding="utf-8") as inferred,
         ):
-            writer = ProvenanceWriter(turtle, jsonld, inferred, ProvenanceInference(rules))
+            writer = ProvenanceWriter(turtle, jsonld, inferred, ProvenanceInference(rules, workdir))
             anchored, quote_problems = anchor_corpus(corpus, writer, phases.advance)
         phases.done("anchor")
         if quote_problems:
@@ -207,7 +194,7 @@ def build_graph(
                 ox.RdfFormat.N_TRIPLES,
                 to_graph=ox.NamedNode(str(UNCLAIMED_GRAPH)),
             )
-        infer_store(store, rules, str(INFERRED_GRAPH))
+        infer_store(store, rules, str(INFERRED_GRAPH), workdir=workdir)
         # What the rules add to the provenance graph (which joins the store only later):
         # after the rules ran, which would take a claimSupported back to its source.
         store.load(
@@ -232,11 +219,15 @@ def build_graph(
             lenient=True,
         )
         label = Labeller(corpus.ontology, store=store)
-        shacl = shacl_problems_in_store(
-            store, parse_rdf_file(shapes, "turtle"), label, corpus.typed
-        )
-        lint = lint_problems(corpus.ontology, used=corpus.used)
-        coverage = _coverage(corpus, anchored, label)
+        shape_graph = parse_rdf_file(shapes, "turtle")
+        shacl = shacl_problems_in_store(store, shape_graph, label, corpus.typed)
+        warnings = [
+            f"{compact(str(severity))}: {p}"
+            for severity in (SH.Warning, SH.Info)
+            for p in shacl_problems_in_store(store, shape_graph, label, corpus.typed, severity)
+        ]
+        lint = lint_problems(corpus.ontology, used=corpus.used) + support_problems(corpus)
+        coverage = provenance_coverage(corpus, anchored, label)
         counts = {
             "ontology": len(corpus.ontology),
             "reference": sum(r.size for r in corpus.references),
@@ -255,6 +246,8 @@ def build_graph(
             coverage=coverage,
             shacl=shacl,
             lint=lint,
+            warnings=warnings,
+            support=support_counts(corpus),
             seconds=phases.seconds,
             store=store,
             typed=corpus.typed,

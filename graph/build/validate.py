@@ -1,4 +1,4 @@
-"""Validation: SHACL shapes, an ontology lint, and provenance coverage.
+"""Validation: SHACL shapes and an ontology lint (provenance coverage: graph.build.coverage).
 
 Each check returns readable problems (entity labels, not only IRIs) rather than raising, so the
 build can report every problem at once.
@@ -9,21 +9,27 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
+from graph.errors import display_path
 from graph.namespaces import CVEKG, compact
+
+if TYPE_CHECKING:
+    from graph.build.load import Corpus
 
 __all__ = [
     "Labeller",
-    "Coverage",
     "shacl_problems",
     "shacl_problems_in_store",
     "compile_shapes",
     "lint_problems",
     "used_terms",
+    "support_problems",
+    "support_counts",
     "DECLARATION_TYPES",
 ]
 
@@ -36,8 +42,9 @@ DECLARATION_TYPES = (
     OWL.ObjectProperty,
     OWL.DatatypeProperty,
     OWL.AnnotationProperty,
+    OWL.NamedIndividual,
 )
-_TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+_TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual)
 
 
 class Labeller:
@@ -76,17 +83,23 @@ class Labeller:
         return f"{label} ({self.short(node)})" if label else self.short(node)
 
 
-def shacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[str]:
-    """Run pyshacl; one line per violation: focus node, path, value and the shape's message."""
+def shacl_problems(
+    data: Graph, shapes: Graph, label: Labeller, severity: URIRef = SH.Violation
+) -> list[str]:
+    """Run pyshacl; one line per result of ``severity`` (violations by default): focus node,
+    path, value and the shape's message. Results of shapes marked ``sh:Warning`` or
+    ``sh:Info`` are not violations: ask for them with ``severity``."""
     from pyshacl import validate  # heavy: imported only when validating
 
     conforms, report, _ = validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    if conforms:
+    if conforms and severity == SH.Violation:
         return []
     problems = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
+        if report.value(result, SH.resultSeverity) != severity:
+            continue
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
@@ -157,20 +170,6 @@ def lint_problems(
     return problems
 
 
-@dataclass
-class Coverage:
-    """How many asserted instance triples are backed by an anchored quote or reference data."""
-
-    total: int = 0
-    covered: int = 0
-    uncovered: list[str] = field(default_factory=list)
-
-    @property
-    def percent(self) -> float:
-        """Coverage in percent (100 for an empty graph: nothing is unsourced)."""
-        return 100.0 if self.total == 0 else 100.0 * self.covered / self.total
-
-
 # --- SHACL shapes as SPARQL -------------------------------------------------------------------
 #
 # pyshacl needs the data as an rdflib graph and checks it node by node in Python: 2 s for 100k
@@ -200,6 +199,7 @@ _PROPERTY_KEYS = {
     SH.qualifiedValueShape,
     SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
+    SH.severity,
     RDFS.label,
     RDFS.comment,
     RDF.type,
@@ -238,6 +238,7 @@ class _Check:
     message: str
     query: str
     with_value: bool
+    severity: URIRef = SH.Violation
 
 
 def _term(node) -> str:
@@ -333,6 +334,7 @@ def _compile_property(
     p = _term(path)
     marked = path in marked_paths
     message = _message(shapes, shape, "violates its shape")
+    severity = shapes.value(shape, SH.severity) or SH.Violation
     checks: list[_Check] = []
 
     # Counts: one grouped query; a focus node is reported when any count is out of bounds.
@@ -371,6 +373,7 @@ def _compile_property(
                 f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {p} ?v {' '.join(binds)} }} }} "
                 f"GROUP BY ?focus HAVING ({' || '.join(conditions)})",
                 False,
+                severity,
             )
         )
 
@@ -405,6 +408,7 @@ def _compile_property(
                 f"SELECT DISTINCT ?focus ?value WHERE {{ {focus} ?focus {p} ?value "
                 f"FILTER({failing}) }}",
                 True,
+                severity,
             )
         )
     for cls in shapes.objects(shape, SH["class"]):
@@ -415,6 +419,7 @@ def _compile_property(
                 f"SELECT DISTINCT ?focus ?value WHERE {{ {focus} ?focus {p} ?value "
                 f"MINUS {{ ?value a {_term(cls)} }} }}",
                 True,
+                severity,
             )
         )
     for unique in shapes.objects(shape, SH.uniqueLang):
@@ -427,6 +432,7 @@ def _compile_property(
                     f'FILTER(isLiteral(?v) && LANG(?v) != "") }} '
                     "GROUP BY ?focus (LCASE(LANG(?v)) AS ?lang) HAVING (COUNT(DISTINCT ?v) > 1)",
                     False,
+                    severity,
                 )
             )
     return checks
@@ -494,9 +500,17 @@ def _markers(typed: Iterable[str], paths: set) -> tuple[str, set[str], set[str]]
 
 
 def shacl_problems_in_store(
-    store, shapes: Graph, label: Labeller, typed: Iterable[str] = ()
+    store,
+    shapes: Graph,
+    label: Labeller,
+    typed: Iterable[str] = (),
+    severity: URIRef = SH.Violation,
 ) -> list[str]:
     """The shapes' violations in a pyoxigraph store (union of its graphs), one line each.
+
+    Only the results of ``severity`` are returned: violations by default. A shape marked
+    ``sh:severity sh:Warning`` (or ``sh:Info``) states what a source usually gives, not what
+    every source must: its results never fail a build; pass its severity to list them.
 
     The lines read as :func:`shacl_problems` writes them. The store should hold the data
     graph only (claims, reference data, inferred triples, provenance): no ontology.
@@ -512,7 +526,8 @@ def shacl_problems_in_store(
     checks = compile_shapes(shapes, frozenset(URIRef(p) for p in marked))
     if checks is None:
         logger.warning("shapes use SHACL features beyond the SPARQL checks: running pyshacl")
-        return _pyshacl_on_store(store, shapes, label)
+        return _pyshacl_on_store(store, shapes, label, severity)
+    checks = [c for c in checks if c.severity == severity]
     if data:
         store.load(data, ox.RdfFormat.N_QUADS)
     try:
@@ -537,14 +552,16 @@ def _run_checks(store, checks: list[_Check], label: Labeller, from_ox) -> list[s
     return sorted(problems)
 
 
-def _pyshacl_on_store(store, shapes: Graph, label: Labeller) -> list[str]:
+def _pyshacl_on_store(
+    store, shapes: Graph, label: Labeller, severity: URIRef = SH.Violation
+) -> list[str]:
     import pyoxigraph as ox
 
     data = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     graph = Graph().parse(
         data=data.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
     )
-    return shacl_problems(graph, shapes, label)
+    return shacl_problems(graph, shapes, label, severity)
 
 
 def used_terms(store, graphs_to_skip: Iterable[str] = ()) -> set:
@@ -559,3 +576,41 @@ def used_terms(store, graphs_to_skip: Iterable[str] = ()) -> set:
     ):
         used.update(from_ox(row[0]) for row in store.query(query))
     return used
+
+
+def support_problems(corpus: Corpus) -> list[str]:
+    """Claims that do not say how they stand to their quote, or that are read from context
+    without a note saying what was read and why: ``file:line:column: claim NAME: …``."""
+    stated, read = str(CVEKG.stated), str(CVEKG.readFromContext)
+    problems = []
+    for doc in corpus.documents:
+        for claim in doc.claims:
+            where = f"{display_path(claim.path)}:{claim.line}:{claim.column}: claim {claim.name}"
+            if claim.support is None:
+                problems.append(
+                    f"{where} does not say how it stands to its quote: add cvekg:support "
+                    "cvekg:stated (the words say it) or cvekg:readFromContext (with a "
+                    "skos:editorialNote saying what was read and why)"
+                )
+            elif claim.support == read and not claim.notes:
+                problems.append(
+                    f"{where} is read from context but has no skos:editorialNote saying what "
+                    "was read and why"
+                )
+            elif claim.support not in (stated, read):
+                problems.append(
+                    f"{where}: cvekg:support must be cvekg:stated or cvekg:readFromContext"
+                )
+    return problems
+
+
+def support_counts(corpus: Corpus) -> dict[str, int]:
+    """Claims by how they stand to their quote: ``{"stated": n, "read from context": m}``."""
+    counts = {"stated": 0, "read from context": 0}
+    for doc in corpus.documents:
+        for claim in doc.claims:
+            if claim.support == str(CVEKG.stated):
+                counts["stated"] += 1
+            elif claim.support == str(CVEKG.readFromContext):
+                counts["read from context"] += 1
+    return counts

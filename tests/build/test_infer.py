@@ -102,12 +102,12 @@ def test_provenance_gets_what_the_rules_imply(store) -> None:
               ?claim a cvekg:Claim ; cvekg:source ?document .
             }}""",
     )
-    assert len({row["claim"] for row in rows}) == 55
+    assert len({row["claim"] for row in rows}) == 73
     [document] = {row["document"] for row in rows}
     types = select(store, f"SELECT ?t WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ <{document}> a ?t }} }}")
     assert {row["t"] for row in types} == {
         "http://www.w3.org/ns/prov#Entity",
-        "https://schema.org/Article",
+        "https://schema.org/CreativeWork",
     }
 
 

@@ -30,8 +30,8 @@ x:trip a cvekg:CityPairExchange , cvekg:Exchange , cvekg:Event ; rdfs:label "Tri
     cvekg:date "2010"^^xsd:gYear , "soon" ; cvekg:datePrecision time:unitWeek ;
     cvekg:place "somewhere" .
 x:hit a cvekg:Attack , cvekg:Incident , cvekg:Event ; rdfs:label "Hit"@en , "Coup"@fr ;
-    cvekg:killed "two" , "3"^^xsd:nonNegativeInteger , "-4"^^xsd:integer ;
-    cvekg:attributedTo x:lyon ; cvekg:target x:us .
+    cvekg:victimsKilled "two" , "3"^^xsd:nonNegativeInteger , "-4"^^xsd:integer ;
+    cvekg:attributedTo x:lyon ; cvekg:targetType x:us .
 x:ann a cvekg:Person , cvekg:Agent ; rdfs:label "Ann"@en , "Ann"@fr ;
     cvekg:affiliation x:us ; cvekg:mayorOf x:lyon , x:fr .
 x:talk a cvekg:Presentation , cvekg:Event ; rdfs:label "Talk"@en , "Exposé"@fr ;
@@ -83,10 +83,26 @@ def test_nonnegative_integer_stored_as_integer_still_conforms(shapes: Graph) -> 
     data = FAULTY.split("x:lyon a")[0] + (
         'x:us a cvekg:Country , cvekg:Place ; rdfs:label "US"@en , "États-Unis"@fr .\n'
         'x:hit a cvekg:Attack , cvekg:Incident , cvekg:Event ; rdfs:label "Hit"@en , "Coup"@fr ;'
-        ' cvekg:place x:us ; cvekg:killed "3"^^xsd:nonNegativeInteger .\n'
+        ' cvekg:place x:us ; cvekg:victimsKilled "3"^^xsd:nonNegativeInteger .\n'
     )
     store, typed = _store(data)
     assert len(typed) == 1 and "nonNegativeInteger" in typed[0]
     assert shacl_problems_in_store(store, shapes, Labeller(), typed) == []
     problems = shacl_problems_in_store(store, shapes, Labeller())
-    assert any("cvekg:killed" in p for p in problems)  # without them: an xsd:integer
+    assert any("cvekg:victimsKilled" in p for p in problems)  # without them: an xsd:integer
+
+
+def test_warnings_are_reported_apart_and_never_as_violations(shapes: Graph) -> None:
+    """A shape of severity sh:Warning (what a source usually states, such as an exchange's
+    host) is never a violation; asked for, it is found the same way pyshacl finds it."""
+    from rdflib.namespace import SH
+
+    data = Graph().parse(data=FAULTY, format="turtle")
+    label = Labeller(data)
+    store, typed = _store(FAULTY)
+    violations = shacl_problems_in_store(store, shapes, label, typed)
+    warnings = shacl_problems_in_store(store, shapes, label, typed, severity=SH.Warning)
+    host = "Trip (<http://example.org/trip>) cvekg:hostCity: the source does not say which city"
+    assert any(w.startswith(host) for w in warnings)
+    assert not any(v.startswith(host) for v in violations)
+    assert warnings == shacl_problems(data, shapes, label, severity=SH.Warning)

@@ -63,7 +63,7 @@ def test_graph_negotiation(client: Client, accept: str, rdflib_format: str) -> N
     parsed = (Dataset() if rdflib_format == "trig" else Graph()).parse(
         data=body, format=rdflib_format
     )
-    assert len(parsed) == 9
+    assert len(parsed) == 4
 
 
 def test_not_acceptable(client: Client) -> None:

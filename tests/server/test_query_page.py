@@ -125,9 +125,9 @@ def test_construct_opens_as_a_graph(page, served: str, artifacts: Path) -> None:
     _run(
         page,
         "CONSTRUCT { ?a cvekg:place ?c } WHERE { ?a a cvekg:Attack ; cvekg:place ?c }",
-        "9 triples",
+        "4 triples",
     )
-    assert page.locator("#results tbody tr").count() == 9
+    assert page.locator("#results tbody tr").count() == 4
     assert page.locator("#graph").is_enabled()
     with page.context.expect_page() as opened:
         page.locator("#graph").click()
