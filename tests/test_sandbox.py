@@ -113,3 +113,23 @@ def test_memory_limit_makes_a_large_allocation_fail() -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.stdout.split() == ["refused", str(50 * 1024 * 1024)], done.stderr
+
+
+def test_cvekg_query_evaluates_in_a_child_without_network(canary) -> None:
+    """What ``cvekg query`` and ``cvekg view`` evaluate runs in a child process that dropped
+    its network: an unguarded SERVICE there reaches nothing, and the error comes back."""
+    import pyoxigraph as ox
+
+    from graph.cli import _offline
+    from graph.errors import CvekgError
+
+    port, seen = canary
+
+    def unguarded() -> int:
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+        return len(list(ox.Store().query(query)))
+
+    with pytest.raises(CvekgError, match="unreachable|denied"):
+        _offline(unguarded)
+    assert _offline(lambda: 6 * 7) == 42
+    assert seen == []
