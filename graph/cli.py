@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -64,6 +65,82 @@ def _interruptible(work: Callable[[], T], timeout: float | None, what: str = "qu
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+def _offline(work: Callable[[], T], timeout: float | None = None, what: str = "query") -> T:
+    """``work()`` in a child process without network access, its value handed back; Ctrl+C
+    and ``timeout`` stop it as :func:`_interruptible` does.
+
+    Oxigraph evaluates ``SERVICE`` over HTTP; the gate refuses it, and the child cannot reach
+    the network anyway (:func:`graph.sandbox.drop_network`, called right after the fork, while
+    the child has one thread). Where the OS gives no way, a warning says so and only the gate
+    stands. Without ``fork`` (not Linux), ``work`` runs here, as before.
+    """
+    import pickle
+    import select
+
+    if not hasattr(os, "fork"):
+        return _interruptible(work, timeout, what)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no network, then the work
+        os.close(read_end)
+        code = 0
+        try:
+            from graph import sandbox
+
+            why = sandbox.drop_network()
+            if why:
+                _print_err(f"cvekg: warning: the {what} runs with network access ({why})")
+            value: tuple = ("ok", work())
+        except CvekgError as exc:
+            value = ("error", str(exc), exc.exit_code)
+        except BaseException as exc:  # handed to the parent as a message
+            value = ("error", f"{type(exc).__name__}: {exc}", 2)
+        try:
+            data = pickle.dumps(value)
+        except Exception as exc:
+            data = pickle.dumps(("error", f"cannot hand back the answer: {exc}", 2))
+        with os.fdopen(write_end, "wb") as pipe:
+            try:
+                pipe.write(data)
+            except BrokenPipeError:
+                code = 1
+        os._exit(code)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                ready, _, _ = select.select([pipe], [], [], left)
+                if not ready:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    _print_err(f"cvekg: {what} stopped: it ran past --timeout {timeout:g} s")
+                    os._exit(QueryTimeoutError.exit_code)
+                chunk = os.read(pipe.fileno(), 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    except KeyboardInterrupt:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        _print_err(f"cvekg: interrupted; the {what} was stopped")
+        os._exit(130)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        raise CvekgError(f"the {what} process stopped unexpectedly (signal {signal_number})")
+    value = pickle.loads(b"".join(chunks))
+    if value[0] == "error":
+        error = CvekgError(value[1])
+        error.exit_code = value[2]
+        raise error
+    return value[1]
 
 
 def _at_least_one(text: str) -> int:
@@ -199,20 +276,24 @@ def _run_query(args: argparse.Namespace) -> int:
         from graph.query.stated import stated_only
 
         store = stated_only(store)
-    result = _interruptible(
-        lambda: answer(
+
+    def work() -> tuple[bytes, int]:
+        result = answer(
             store,
             text,
             args.format,
             iris=args.iris,
             with_sources=args.with_sources,
             width=args.width,
-        ),
-        args.timeout,
-    )
-    sys.stdout.buffer.write(result.body)
+        )
+        return result.body, len(result.outcome)
+
+    # A remote endpoint runs the query itself: only a local evaluation is kept off the network.
+    run = _interruptible if args.endpoint else _offline
+    body, count = run(work, args.timeout)
+    sys.stdout.buffer.write(body)
     sys.stdout.flush()
-    return 1 if args.fail_empty and len(result.outcome) == 0 else 0
+    return 1 if args.fail_empty and count == 0 else 0
 
 
 def _add_queries(sub: argparse._SubParsersAction) -> None:
@@ -266,6 +347,21 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--max-rows", type=int, default=10000, help="result row cap (default: 10000)")
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    p.add_argument(
+        "--max-memory",
+        type=int,
+        default=1024,
+        metavar="MB",
+        help="memory cap of each query worker, MB (default: 1024; 0: none); a query past it "
+        "gets 503",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this Host name (repeatable); others get 421",
+    )
     _add_graph_options(p)
     p.set_defaults(run=_run_serve)
 
@@ -285,6 +381,8 @@ def _run_serve(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         workers=args.workers,
         say=say,
+        max_memory=args.max_memory,
+        allowed_hosts=tuple(args.allowed_host),
     )
     return 0
 
@@ -354,14 +452,16 @@ def _run_view(args: argparse.Namespace) -> int:
 
     store = open_built(args.out, args.sources, views=True, endpoints=args.endpoint)
     if args.entity:
-        print(write_entity_view(store, args.entity, args.out / "views"))
+        run = _interruptible if args.endpoint else _offline
+        print(run(lambda: write_entity_view(store, args.entity, args.out / "views"), None))
         return 0
     text, name = read_query(args.query, args.expression)
     title = args.title or (f"Query {name}" if name != "-e" else "Query")
     # A page per query, and per title of a query given with -e: one never overwrites another.
     stem = Path(name).stem if name != "-e" else (args.title or "e").lower()
     output = args.output or args.out / "views" / f"query-{entity_key(stem)}.html"
-    print(write_query_view(store, text, title, output))
+    run = _interruptible if args.endpoint else _offline
+    print(run(lambda: write_query_view(store, text, title, output), None))
     return 0
 
 

@@ -416,6 +416,52 @@ def _quote_locations(data: str, prefixes: dict[str, str]) -> dict[str, tuple[int
     return locations
 
 
+def _text_place(trig_path: Path, text_name: str) -> tuple[int, int]:
+    """Line and column of the ``cvekg:text`` value in ``trig_path`` (1, 1 if not found)."""
+    data = read_source(trig_path)
+    for quote in ('"', "'"):
+        at = data.find(f"{quote}{text_name}{quote}")
+        if at >= 0:
+            return line_column(data, at)
+    at = data.find("cvekg:text")
+    return line_column(data, at) if at >= 0 else (1, 1)
+
+
+def _text_file(trig_path: Path, text_name: str) -> Path:
+    """The file ``cvekg:text`` names: a regular file inside the sources folder, or an error.
+
+    A source names its text relative to its own folder; an absolute path, a ``..`` step, or a
+    symbolic link leading out of the folder would let a source publish any file the build can
+    read (``/etc/passwd``, a key) in the graph, its views and its pages, so each is refused
+    with the place of the name in the ``.trig`` file.
+    """
+    folder = trig_path.parent.resolve()
+
+    def refuse(why: str) -> SourceError:
+        line, column = _text_place(trig_path, text_name)
+        return SourceError(trig_path, line, column, f"cvekg:text {text_name!r} {why}")
+
+    if "\x00" in text_name or not text_name.strip():
+        raise refuse("is not a file name")
+    name = Path(text_name)
+    if name.is_absolute() or text_name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", text_name):
+        raise refuse("is an absolute path: name a file inside the sources folder")
+    if ".." in re.split(r"[/\\]", text_name):
+        raise refuse("steps out of the sources folder (..): name a file inside it")
+    text_path = trig_path.parent / name
+    if not text_path.exists() and not text_path.is_symlink():
+        raise refuse(f"names no file: text file not found: {text_path.name}")
+    resolved = text_path.resolve()
+    if not resolved.is_relative_to(folder):
+        raise refuse(
+            f"leads out of the sources folder (a symbolic link to {resolved}): "
+            "only files inside it are read"
+        )
+    if not resolved.is_file():
+        raise refuse("is not a regular file")
+    return text_path
+
+
 def _load_document(
     store: ox.Store, trig_path: Path, marked: set[tuple[str, str]], census: _Census
 ) -> Document:
@@ -442,9 +488,7 @@ def _load_document(
     )
     if text_name is None:
         raise SourceError(trig_path, 1, 1, f"document {doc_iri} has no cvekg:text file name")
-    text_path = trig_path.parent / text_name
-    if not text_path.is_file():
-        raise SourceError(trig_path, 1, 1, f"text file not found: {text_path.name}")
+    text_path = _text_file(trig_path, text_name)
 
     metadata: dict[str, dict[ox.NamedNode, list[str]]] = {}
     unclaimed: list[Triple] = []

@@ -2,8 +2,10 @@
 
 The gate runs before evaluation and refuses what a read-only, offline tool must never do:
 ``SERVICE`` (Oxigraph would fetch it over HTTP), every SPARQL Update (``LOAD``, ``INSERT``…),
-and ``FROM``/``FROM NAMED`` with an IRI that is not one of our graphs. It tokenises the query,
-skipping strings, IRIs and comments, so a keyword inside a literal is not mistaken for one.
+and ``FROM``/``FROM NAMED`` with an IRI that is not one of our graphs. It reads the query as
+Oxigraph's grammar does (:mod:`graph.query.lexer`, linear time), so a keyword inside a literal
+is not mistaken for one, and it looks for ``SERVICE`` a second way that trusts no reading. It
+also bounds how deeply brackets nest, which Oxigraph's recursive parser cannot survive.
 Queries see the union of all graphs as their default graph; ``GRAPH ?claim {…}`` reaches each
 claim and the provenance graph.
 
@@ -26,6 +28,9 @@ import pyoxigraph as ox
 
 from graph.errors import CvekgError, display_width, line_column
 from graph.namespaces import PREFIXES
+from graph.query.lexer import MAX_NESTING, NestingError, lex, service_anywhere, unescape_iri
+from graph.query.lexer import Token as _Token
+from graph.query.lexer import codepoints as _codepoints
 
 __all__ = [
     "QueryInfo",
@@ -33,6 +38,8 @@ __all__ = [
     "QuerySyntaxError",
     "QueryRefusedError",
     "QueryFailedError",
+    "QueryTooNestedError",
+    "MAX_NESTING",
     "check_query",
     "run_query",
     "execute",
@@ -42,21 +49,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_TOKEN = re.compile(
-    r'''(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
-    r"""|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')"""
-    # An unclosed string is one token to the end of its line, read once (not once per quote).
-    r"""|(?P<unclosed>"(?:[^"\\\r\n]|\\.)*|'(?:[^'\\\r\n]|\\.)*)"""
-    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
-    r"""|(?P<comment>\#[^\r\n]*)"""
-    r"""|(?P<var>[?$][\w]+)"""
-    r"""|(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"""
-    r"""|(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"""
-    r"""|(?P<pname>[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]*)"""
-    r"""|(?P<word>[A-Za-z_][\w-]*)"""
-    r"""|(?P<other>\S)""",
-    re.S,
-)
 _UPDATE_WORDS = {
     "INSERT",
     "DELETE",
@@ -85,29 +77,6 @@ SUBSTR REPLACE COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR TRIPLE SUBJEC
 OBJECT ISTRIPLE LANGDIR STRLANGDIR HASLANG HASLANGDIR ADJUST
 """.split()
 _KEYWORD_SET = set(_KEYWORDS)
-
-#: ``SERVICE`` followed by what the keyword takes (``SILENT``, an IRI, a variable, a prefixed
-#: name), wherever it stands, even in what looks like a string or a comment. Oxigraph calls
-#: the service over HTTP and has no switch to stop it, so the gate does not trust one reading
-#: of the query: a tokeniser that read a string or comment where Oxigraph reads code (an IRI
-#: or ``<`` taken for the other, a comment that ends at a carriage return) would let it
-#: through. Only a name ending in ``-service`` or ``:service`` is sure to be no keyword.
-_SERVICE_ANYWHERE = re.compile(
-    r"(?<![:\-])service(?:\s|\#[^\r\n]*)*(?:silent(?:\s|\#[^\r\n]*)*)?(?:[<?$:]|[^\W\d][\w.\-]*:)",
-    re.I,
-)
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _codepoints(query: str) -> str:
-    """``query`` with SPARQL 1.1's ``\\uXXXX`` escapes read (Oxigraph 0.5 no longer reads them
-    outside strings and IRIs, but the gate assumes the worst)."""
-
-    def char(match: re.Match) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF else match.group()
-
-    return _CODEPOINT.sub(char, query)
 
 
 _CLOSERS = {"}": "{", ")": "(", "]": "["}
@@ -139,6 +108,11 @@ def _under(text: str) -> str:
 
 class QueryRefusedError(CvekgError):
     """A query the read-only, offline gate does not run (an update, SERVICE, remote FROM)."""
+
+
+class QueryTooNestedError(QuerySyntaxError):
+    """A query nesting brackets deeper than :data:`MAX_NESTING`, refused before Oxigraph reads
+    it (its recursive parser would overflow its stack and kill the process)."""
 
 
 class QueryFailedError(CvekgError):
@@ -180,19 +154,8 @@ class QueryOutcome:
         return self.form in {"CONSTRUCT", "DESCRIBE"}
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    offset: int
-
-
 def _tokens(query: str, keep_comments: bool = False) -> list[_Token]:
-    return [
-        _Token(m.lastgroup or "other", m.group(), m.start())
-        for m in _TOKEN.finditer(query)
-        if keep_comments or m.lastgroup != "comment"
-    ]
+    return lex(query, keep_comments)
 
 
 def _where(query: str, offset: int) -> str:
@@ -228,14 +191,34 @@ def check_query(query: str, local_graphs: Container[str] | None = None) -> Query
     ...     print(refused)
     SERVICE is refused (line 1, column 18): queries run offline, on the local graph only
     """
-    tokens = _tokens(query)
+    try:
+        tokens = lex(query, max_nesting=MAX_NESTING)
+    except NestingError as exc:
+        line, column = line_column(query, exc.offset)
+        raise QueryTooNestedError(
+            f"brackets nested more than {exc.limit} levels deep: the limit is {exc.limit} "
+            "(each {, (, [ or << opens a level)",
+            query,
+            line,
+            column,
+        ) from None
     prefixes = dict(PREFIXES)
     has_from = False
+    depth = 0
     for i, token in enumerate(tokens):
+        if token.kind == "other" and token.text in "{([":
+            depth += 1
+        elif token.kind == "other" and token.text in "})]":
+            depth -= 1
+        if token.kind not in {"word", "pname"}:
+            continue
         word = token.text.upper() if token.kind == "word" else ""
         if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
-            prefixes[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
-        if word == "SERVICE":
+            prefixes[tokens[i + 1].text.rstrip(":")] = unescape_iri(tokens[i + 2].text)
+            continue
+        declared = i > 0 and tokens[i - 1].text.upper() == "PREFIX"
+        # Oxigraph matches a keyword by its letters alone: SERVICEex:a is SERVICE ex:a.
+        if token.text.upper().startswith("SERVICE") and not declared:
             raise QueryRefusedError(
                 f"SERVICE is refused ({_where(query, token.offset)}): "
                 "queries run offline, on the local graph only"
@@ -245,35 +228,48 @@ def check_query(query: str, local_graphs: Container[str] | None = None) -> Query
                 f"SPARQL Update ({word}, {_where(query, token.offset)}) is refused: "
                 "the graph is read-only"
             )
-        if word == "FROM":
-            has_from = True
-            j = i + 1
-            if j < len(tokens) and tokens[j].text.upper() == "NAMED":
-                j += 1
-            if j >= len(tokens):
-                continue
+        if depth or declared or not token.text.upper().startswith("FROM"):
+            continue
+        # A dataset clause (at the top, before WHERE): FROM, FROM NAMED, glued or not.
+        has_from = True
+        rest = token.text[4:]
+        if rest.upper().startswith("NAMED"):
+            rest = rest[5:]
+        j = i + 1
+        if not rest and j < len(tokens) and tokens[j].text.upper() == "NAMED":
+            j += 1
+        if rest:
+            target = _Token("pname" if ":" in rest else "word", rest, token.offset + 4)
+        elif j < len(tokens):
             target = tokens[j]
-            if target.kind == "iri":
-                iri = target.text[1:-1]
-            elif target.kind == "pname":
-                prefix, _, local = target.text.partition(":")
-                iri = prefixes.get(prefix, "") + local
-            else:
-                continue
-            if local_graphs is None or iri not in local_graphs:
-                raise QueryRefusedError(
-                    f"FROM <{iri}> is refused ({_where(query, target.offset)}): "
-                    "only the graph's own named graphs can be selected, nothing is fetched"
-                )
-    for text in (query, _codepoints(query)):
-        service = _SERVICE_ANYWHERE.search(text)
-        if service:
+        else:
+            continue
+        if target.kind == "iri":
+            iri = unescape_iri(target.text)
+        elif target.kind == "pname":
+            prefix, _, local = target.text.partition(":")
+            iri = prefixes.get(prefix, "") + _unescape_local(local)
+        else:
+            continue
+        if local_graphs is None or iri not in local_graphs:
             raise QueryRefusedError(
-                f"SERVICE is refused ({_where(text, service.start())}): queries run offline, "
+                f"FROM <{iri}> is refused ({_where(query, target.offset)}): "
+                "only the graph's own named graphs can be selected, nothing is fetched"
+            )
+    for text in (query, _codepoints(query)):
+        service = service_anywhere(text)
+        if service is not None:
+            raise QueryRefusedError(
+                f"SERVICE is refused ({_where(text, service)}): queries run offline, "
                 "on the local graph only (even in a string or a comment, 'service' before an "
                 "IRI, a variable or SILENT is refused: write it another way)"
             )
     return QueryInfo(query_form(query), has_from)
+
+
+def _unescape_local(local: str) -> str:
+    """A local name as the IRI holds it: ``\\#`` is ``#`` (``%20`` stays as it is)."""
+    return re.sub(r"\\(.)", r"\1", local)
 
 
 class _LocalGraphs:

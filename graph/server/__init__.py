@@ -1,9 +1,9 @@
 """``cvekg serve``: a read-only SPARQL 1.1 endpoint, a query page, and a page per entity.
 
-The HTTP side is the standard library's ``ThreadingHTTPServer``; nothing else listens. Queries
-run in worker processes, each holding the graph loaded from ``graph.trig``: an Oxigraph query
-cannot be cancelled from Python, so a query past the time limit is stopped by killing its
-worker, which is replaced while the other workers keep answering.
+The HTTP side is Starlette on uvicorn; nothing else listens. Queries run in worker processes,
+each holding the graph loaded from ``graph.trig``, without network access and under a memory
+cap: an Oxigraph query cannot be cancelled from Python, so a query past the time limit is
+stopped by killing its worker, which is replaced while the other workers keep answering.
 
 Routes
 ------
@@ -19,8 +19,8 @@ Routes
 
 Modules
 -------
-:mod:`~graph.server.http`       the HTTP layer: the request handler, the routes above, reading a
-                                request's body; :class:`SparqlServer` (the listener and the pool)
+:mod:`~graph.server.http`       the HTTP layer (Starlette on uvicorn): the routes above, the
+                                Host check, reading a request's body; :class:`SparqlServer`
 :mod:`~graph.server.pool`       the worker processes and :class:`QueryPool` (time limit, reload
                                 when ``graph.trig`` changes), and what a worker runs for a job
 :mod:`~graph.server.pages`      what a worker renders besides SPARQL results: entity pages,
@@ -71,6 +71,8 @@ def serve(
     workers: int = 2,
     say: Callable[[str], None] | None = None,
     endpoints: list[str] | None = None,
+    max_memory: int = 1024,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> None:
     """Serve the build in folder ``out`` until interrupted: what ``cvekg serve`` does (after
     :func:`graph.pipeline.ensure_built`); with ``endpoints``, the dataset those SPARQL
@@ -78,12 +80,22 @@ def serve(
     say = say or (lambda line: logger.warning(line))
     out = Path(out)
     where = " ".join(endpoints) if endpoints else out / "graph.trig"
-    with SparqlServer(out, host, port, timeout, max_rows, workers, queries, endpoints) as server:
+    with SparqlServer(
+        out, host, port, timeout, max_rows, workers, queries, endpoints, max_memory, allowed_hosts
+    ) as server:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             say(f"listening on {host}: anyone who can reach it can query the graph (read-only)")
+        memory = f"{max_memory} MB" if max_memory else "no memory limit"
+        network = server.pool.network
+        offline = (
+            f"no network ({network})"
+            if not network.startswith("network NOT")
+            else f"WARNING: {network}; only the query gate keeps SERVICE off the network"
+        )
         say(
             f"serving {server.pool.triples} triples from {where} with "
-            f"{workers} worker(s), {timeout:g} s limit, {max_rows} row cap"
+            f"{workers} worker(s), {timeout:g} s limit, {max_rows} row cap, {memory} each, "
+            f"{offline}"
         )
         say(f"query page: {server.url}   SPARQL endpoint: {server.url}sparql   (Ctrl+C stops)")
         try:

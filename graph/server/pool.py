@@ -2,7 +2,10 @@
 :class:`QueryPool`, which hands them jobs.
 
 An Oxigraph query cannot be cancelled from Python, so a query past the time limit is stopped by
-killing its worker, which is replaced while the other workers keep answering. The first half of
+killing its worker, which is replaced while the other workers keep answering. Each worker drops
+its network access (:func:`graph.sandbox.drop_network`) and caps its memory before it loads
+the graph, so no query can reach the network or take the machine's memory; a worker that dies
+(a query past the memory cap) is replaced at once by a warm spare, already loaded. The first half of
 this module runs inside a worker (``_worker_entry``): load the graph, then answer each job, a
 SPARQL query or a page of :mod:`graph.server.pages`, with a :class:`~graph.server.reply.Reply`.
 """
@@ -30,24 +33,35 @@ logger = logging.getLogger(__name__)
 # --- the worker side ------------------------------------------------------------------------
 
 
-def _worker_entry(fd: int, trig: str, max_rows: int) -> None:
+def _worker_entry(fd: int, trig: str, max_rows: int, max_memory: int = 0) -> None:
     """Start of a worker process (``python -c``): talk to the server over socket ``fd``.
 
     Workers are plain subprocesses rather than ``multiprocessing`` children, so starting one
     never re-imports the caller's ``__main__`` (a script without a main guard still works).
+    The network goes first, while the process has one thread and before any library can
+    open a socket; then the memory cap (``max_memory`` megabytes, 0 for none).
     """
     import os
     import sys
     from multiprocessing.connection import Connection
 
+    from graph import sandbox
+
+    if trig.startswith("endpoint:"):  # the remote engine runs the queries: it must be reached
+        network = "network kept to reach the endpoints, which run the queries"
+    else:
+        why = sandbox.drop_network()
+        network = sandbox.NETWORK_DROPPED_BY if why is None else f"network NOT dropped: {why}"
+    if max_memory:
+        sandbox.limit_memory(max_memory)
     # Anything a library prints goes to stderr; stdout is not ours to use.
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _worker_main(Connection(fd), trig, max_rows)
+    _worker_main(Connection(fd), trig, max_rows, network, max_memory)
 
 
-def _worker_main(conn, trig: str, max_rows: int) -> None:
+def _worker_main(conn, trig: str, max_rows: int, network: str = "", max_memory: int = 0) -> None:
     """A query worker: load the graph, then answer jobs from ``conn`` until told to stop."""
     from graph.store import graph_names, open_source
 
@@ -56,7 +70,7 @@ def _worker_main(conn, trig: str, max_rows: int) -> None:
     except CvekgError as exc:
         logger.error("%s", exc)
         return
-    conn.send(("ready", sorted(graph_names(store)), len(store)))
+    conn.send(("ready", sorted(graph_names(store)), len(store), network))
     while True:
         try:
             job = conn.recv()
@@ -66,6 +80,8 @@ def _worker_main(conn, trig: str, max_rows: int) -> None:
             return
         try:
             reply = _handle_job(store, job, max_rows)
+        except MemoryError:
+            reply = Reply.text(503, memory_message(max_memory))
         except CvekgError as exc:  # e.g. Oxigraph failed while evaluating the query
             reply = Reply.text(500, str(exc))
         except Exception as exc:  # a bug must not kill the worker: report it as a 500
@@ -74,8 +90,16 @@ def _worker_main(conn, trig: str, max_rows: int) -> None:
         conn.send(reply)
 
 
+def memory_message(max_memory: int) -> str:
+    """What a query past the memory cap is told (HTTP 503)."""
+    return (
+        f"query stopped: it needed more memory than the limit of {max_memory} MB per query "
+        "worker (cvekg serve --max-memory MB sets it)"
+    )
+
+
 def _handle_job(store, job: dict, max_rows: int) -> Reply:
-    if job["kind"] == "sparql":
+    if job["kind"] in {"sparql", "network-probe"}:
         return _sparql_reply(store, job, max_rows)
     if job["kind"] == "entity":
         return entity_reply(store, job["kind_"], job["slug"], job["format"])
@@ -90,6 +114,8 @@ def _sparql_reply(store, job: dict, max_rows: int) -> Reply:
     from graph.query.results import serialize
     from graph.query.sparql import QueryRefusedError, QuerySyntaxError, execute
 
+    if job.get("kind") == "network-probe":  # tests: can this worker reach an address?
+        return _probe(job["host"], job["port"])
     try:
         outcome = execute(
             store,
@@ -116,6 +142,18 @@ def _sparql_reply(store, job: dict, max_rows: int) -> Reply:
     return Reply(200, FORMAT_MEDIA[fmt], serialize(outcome, fmt), headers)
 
 
+def _probe(host: str, port: int) -> Reply:
+    """Try to connect to ``host:port``: 200 when it worked, 503 naming the error. The tests
+    ask a worker this to check it has no network; the HTTP layer never sends it."""
+    import socket
+
+    try:
+        socket.create_connection((host, port), 2).close()
+    except OSError as exc:
+        return Reply.text(503, f"no connection: {exc}")
+    return Reply.text(200, "connected")
+
+
 # --- the pool of workers --------------------------------------------------------------------
 
 
@@ -137,14 +175,28 @@ class QueryPool:
     in the background while the old ones keep answering; then the new ones take over.
     """
 
-    def __init__(self, trig: Path, workers: int = 2, timeout: float = 10.0, max_rows: int = 10000):
+    def __init__(
+        self,
+        trig: Path,
+        workers: int = 2,
+        timeout: float = 10.0,
+        max_rows: int = 10000,
+        max_memory: int = 1024,
+        spare: bool = True,
+    ):
         if workers < 1:
             raise CvekgError("--workers must be at least 1")
         if timeout <= 0:
             raise CvekgError("--timeout must be positive")
+        if max_memory and max_memory < 128:
+            raise CvekgError("--max-memory must be at least 128 (MB), or 0 for no limit")
         self.trig, self.size, self.timeout, self.max_rows = Path(trig), workers, timeout, max_rows
         self.source = str(trig)  # what a worker loads: a path, or "endpoint:" and URLs
+        self.max_memory, self.spare = max_memory, spare
+        #: How the workers were kept off the network (or why they could not be).
+        self.network = ""
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._spares: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = 0
@@ -199,6 +251,13 @@ class QueryPool:
             except queue.Empty:
                 break
             self._kill(old)
+        while True:  # the spares hold the old graph too: one of the new one replaces them
+            try:
+                old = self._spares.get_nowait()
+            except queue.Empty:
+                break
+            self._kill(old)
+            threading.Thread(target=self._refill_spare, daemon=True).start()
         for worker in fresh:
             if self._closed:
                 self._kill(worker)
@@ -208,10 +267,13 @@ class QueryPool:
 
     def start(self) -> QueryPool:
         """Start every worker and wait until each has loaded the graph."""
-        pending = [self._spawn() for _ in range(self.size)]
+        pending = [self._spawn() for _ in range(self.size + int(self.spare))]
         for worker in pending:
             self._await_ready(worker, deadline=60.0)
+        for worker in pending[: self.size]:
             self._idle.put(worker)
+        for worker in pending[self.size :]:
+            self._spares.put(worker)
         return self
 
     def _spawn(self, generation: int | None = None) -> _Worker:
@@ -225,16 +287,18 @@ class QueryPool:
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        env["RUST_BACKTRACE"] = "0"  # a query past the memory cap: one line in the log
         try:
             process = subprocess.Popen(
                 [
                     sys.executable,
                     "-c",
-                    "import sys; from graph.server.pool import _worker_entry; "
-                    "_worker_entry(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))",
+                    "import sys; from graph.server.pool import _worker_entry; a = sys.argv; "
+                    "_worker_entry(int(a[1]), a[2], int(a[3]), int(a[4]))",
                     str(theirs.fileno()),
                     self.source,
                     str(self.max_rows),
+                    str(self.max_memory or 0),
                 ],
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
@@ -258,12 +322,12 @@ class QueryPool:
             self._kill(worker)
             raise CvekgError(f"a query worker did not load {self.trig} within {deadline:.0f} s")
         try:
-            _, graphs, triples = worker.conn.recv()
+            _, graphs, triples, network = worker.conn.recv()
         except EOFError:
             self._kill(worker)
             raise CvekgError(f"a query worker could not load {self.trig}") from None
         if worker.generation >= self.generation:
-            self.graphs, self.triples = set(graphs), triples
+            self.graphs, self.triples, self.network = set(graphs), triples, network
 
     def _kill(self, worker: _Worker) -> None:
         worker.process.kill()
@@ -273,8 +337,21 @@ class QueryPool:
             self._all.discard(worker)
 
     def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker``; a warm spare takes its place at once (when there is one of the
+        current graph), and a fresh process is loaded in the background to refill."""
         self._kill(worker)
         self.replaced += 1
+        spare = None
+        while spare is None:
+            try:
+                spare = self._spares.get_nowait()
+            except queue.Empty:
+                break
+            if spare.generation < self.generation:
+                self._kill(spare)
+                spare = None
+        if spare is not None:
+            self._idle.put(spare)
 
         def start_one() -> None:
             if self._closed:
@@ -287,6 +364,8 @@ class QueryPool:
                 return
             if self._closed:
                 self._kill(fresh)
+            elif spare is not None:
+                self._spares.put(fresh)
             else:
                 self._idle.put(fresh)
 
@@ -320,9 +399,7 @@ class QueryPool:
                     self._idle.put(worker)
                 return reply
         except (EOFError, OSError, BrokenPipeError):
-            logger.warning("query worker %s died; replacing it", worker.number)
-            self._replace(worker)
-            return Reply.text(500, "the query worker stopped unexpectedly; try again")
+            return self._died(worker)
         logger.warning("query past %.1f s: stopping worker %s", self.timeout, worker.number)
         self._replace(worker)
         return Reply.text(
@@ -330,6 +407,31 @@ class QueryPool:
             f"query stopped: it ran past the time limit of {self.timeout:g} s "
             "(cvekg serve --timeout SECONDS sets it)",
         )
+
+    def _refill_spare(self) -> None:
+        fresh = self._spawn()
+        try:
+            self._await_ready(fresh, deadline=300.0)
+        except CvekgError:
+            logger.exception("could not start a spare query worker")
+            return
+        if self._closed:
+            self._kill(fresh)
+        else:
+            self._spares.put(fresh)
+
+    def _died(self, worker: _Worker) -> Reply:
+        """The answer when ``worker`` died on a job: past its memory cap (Oxigraph aborts
+        when an allocation fails) is a 503 naming the limit; anything else a 500."""
+        try:
+            code = worker.process.wait(5)
+        except subprocess.TimeoutExpired:
+            code = None
+        logger.warning("query worker %s died (exit %s); replacing it", worker.number, code)
+        self._replace(worker)
+        if self.max_memory and code in {-6, -9, 134, 137}:  # SIGABRT, SIGKILL (OOM killer)
+            return Reply.text(503, memory_message(self.max_memory), **{"Retry-After": "1"})
+        return Reply.text(500, "the query worker stopped unexpectedly; it was replaced: try again")
 
     def close(self) -> None:
         """Stop every worker."""

@@ -82,13 +82,11 @@ def open_endpoints(endpoints: list[str], timeout: float = 120.0) -> RemoteStore:
 
 def open_source(source: str) -> Store:
     """A store from a one-line description (what a server's worker is given): a path to a
-    ``graph.trig`` (its build's on-disk store when it has one, as :func:`open_store` opens
-    it), or ``endpoint:`` followed by space-separated endpoint URLs."""
+    ``graph.trig``, loaded into memory, or ``endpoint:`` followed by space-separated endpoint
+    URLs. A worker runs under a cap on its address space (``--max-memory``), which the
+    on-disk store's threads and maps do not fit in: it parses the graph instead."""
     if source.startswith("endpoint:"):
         return open_endpoints(source.removeprefix("endpoint:").split())
-    folder = Path(source).parent
-    if (folder / STORE_FOLDER / "CURRENT").is_file():
-        return open_store(folder)
     store = ox.Store()
     store.bulk_load(path=source, format=ox.RdfFormat.TRIG)
     return store

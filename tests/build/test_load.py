@@ -118,3 +118,79 @@ def test_syntax_error_message_does_not_repeat_its_position(sources_copy: Path) -
         load_corpus(ontology_file(), sources_copy)
     assert (caught.value.line, caught.value.column) == (len(text.splitlines()), 28)
     assert caught.value.message == "TURTLE syntax error: ; is not a valid RDF object"
+
+
+# --- a source names only files inside its folder --------------------------------------------
+
+
+def _name_text(sources: Path, name: str) -> Path:
+    """Make the document's ``cvekg:text`` name ``name``; the ``.trig`` file."""
+    path = sources / TRIG
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f'"{TRIG.replace(".trig", ".txt")}"', f'"{name}"'), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../../../../../../etc/passwd", "steps out of the sources folder (..)"),
+        ("/etc/passwd", "is an absolute path"),
+        ("sub/../../outside.txt", "steps out of the sources folder (..)"),
+    ],
+)
+def test_text_outside_the_sources_folder_is_refused(
+    sources_copy: Path, name: str, why: str
+) -> None:
+    (sources_copy.parent / "outside.txt").write_text("secret", encoding="utf-8")
+    path = _name_text(sources_copy, name)
+    with pytest.raises(SourceError) as caught:
+        load_corpus(ontology_file(), sources_copy)
+    error = caught.value
+    line = next(i for i, t in enumerate(path.read_text("utf-8").splitlines(), 1) if name in t)
+    assert (error.path, error.line) == (path, line)
+    assert why in error.message and repr(name) in error.message
+
+
+def test_symlinked_text_leading_out_is_refused(sources_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    text = sources_copy / TRIG.replace(".trig", ".txt")
+    text.unlink()
+    text.symlink_to(secret)
+    with pytest.raises(SourceError, match="leads out of the sources folder"):
+        load_corpus(ontology_file(), sources_copy)
+
+
+def test_symlinked_text_inside_the_folder_is_read(sources_copy: Path) -> None:
+    text = sources_copy / TRIG.replace(".trig", ".txt")
+    moved = sources_copy / "texts" / text.name
+    moved.parent.mkdir()
+    text.rename(moved)
+    text.symlink_to(moved)
+    corpus = load_corpus(ontology_file(), sources_copy)
+    assert corpus.documents[0].text == moved.read_text(encoding="utf-8")
+
+
+def test_cvekg_build_refuses_a_traversal_and_publishes_nothing(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    trig = _name_text(sources_copy, "../../../../../../etc/passwd")
+    line = next(i for i, t in enumerate(trig.read_text("utf-8").splitlines(), 1) if "passwd" in t)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.cli", "build", "--sources", str(sources_copy)]
+        + ["--out", str(out), "--no-views", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{TRIG}:{line}:" in done.stderr and "steps out of the sources folder" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (out / "graph.trig").exists()
