@@ -133,8 +133,8 @@ def test_bench_measures_a_small_synthetic_graph():
 class Visit:
     """A page opened with every non-file request refused and recorded, and errors collected."""
 
-    def __init__(self, browser, path: Path, fragment: str = ""):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, path: Path, fragment: str = "", size=(1400, 900)):
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -218,9 +218,12 @@ def test_city_pairs_and_timeline_draw_their_projections(browser, views, seed, ar
 def test_index_search_and_entity_page_show_the_claims(browser, views, seed, artifacts):
     visit = Visit(browser, views / "index.html")
     visit.page.fill("#search", "nouvelle orleans")
-    link = visit.page.locator("#results a").first
-    assert link.get_attribute("href") == "entity/city-new-orleans.html"
-    visit.finish(artifacts, "index")
+    assert visit.page.locator("#results [role=option]").first.inner_text().startswith("New Orleans")
+    visit.page.screenshot(path=str(artifacts / "view-index.png"))
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_url("**/entity/entities.html#city-new-orleans*")
+    visit.page.wait_for_selector("body[data-ready=true]")
+    visit.finish(artifacts, "index-to-new-orleans")
     visit = Visit(browser, views / "entity" / "city-marseille.html")
     assert visit.page.url.endswith("#city-marseille")
     kept, _, _ = gn.Neighbourhoods(seed).ego(f"{ID}city/marseille", 2, EGO_LIMIT)
@@ -435,7 +438,7 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     assert pantheon not in kept
     visit = Visit(browser, views / "entity" / "city-marseille.html")
     visit.page.fill("#search", "pantheon")
-    result = visit.page.locator("#results button.result").first
+    result = visit.page.locator("#results [role=option]").first
     assert "Université Paris II Panthéon-Assas" in result.inner_text()
     result.click()
     visit.page.wait_for_function("location.hash === '#organization-pantheon-assas'")
@@ -443,7 +446,7 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     kept, distance, _ = gn.Neighbourhoods(seed).ego(pantheon, 2, EGO_LIMIT)
     near = seed.nodes[next(n for n in kept if distance[n] == 1)]["label_en"]
     visit.page.fill("#search", near)  # an entity drawn on the page is focused in place
-    visit.page.locator("#results button.result").first.click()
+    visit.page.locator("#results [role=option]").first.click()
     assert visit.page.url.endswith("#organization-pantheon-assas")
     assert visit.page.locator("#panel h2").inner_text() == near
     visit.finish(artifacts, "entity-search")
@@ -478,3 +481,52 @@ def test_claims_read_from_context_are_marked_on_entity_pages(browser, views, art
     stated = claims.locator(".quote", has_text="participated in a City Pair with Orlando")
     assert stated.locator(".support.stated").first.inner_text() == "Stated by the source"
     visit.finish(artifacts, "entity-marseille-read-from-context")
+
+
+# --- Issue 13: readable at first sight, on any screen -----------------------------------------
+
+DESKTOP, PHONE = (1400, 900), (390, 844)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_index_search_lists_results_right_under_the_box_and_forgives_typos(
+    browser, views, artifacts, size
+):
+    visit = Visit(browser, views / "index.html", size=size)
+    page = visit.page
+    page.click("#search")
+    page.keyboard.type("Marseile")  # one letter short: still Marseille
+    box = page.locator("#search").bounding_box()
+    first = page.locator("#results [role=option]").first
+    assert first.inner_text().startswith("Marseille\n")
+    top = first.bounding_box()
+    assert 0 <= top["y"] - (box["y"] + box["height"]) <= 12  # attached under the box
+    assert top["y"] + top["height"] <= size[1]  # visible without scrolling
+    assert page.get_attribute("#search", "aria-expanded") == "true"
+    assert page.get_attribute("#search", "aria-activedescendant") == first.get_attribute("id")
+    screen = "phone" if size == PHONE else "desktop"
+    page.screenshot(path=str(artifacts / f"index-search-{screen}.png"))
+    page.keyboard.press("ArrowDown")
+    second = page.locator("#results [role=option]").nth(1)
+    assert second.get_attribute("aria-selected") == "true"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/entities.html#city-marseille*")
+    visit.context.close()
+
+
+def test_city_pairs_and_timeline_search_every_entity_and_open_its_page(browser, views, artifacts):
+    for name, query, expect, key in (
+        ("city-pairs.html", "pantheon", "Université Paris II", "organization-pantheon-assas"),
+        ("timeline.html", "Marseile", "Marseille", "city-marseille"),
+    ):
+        visit = Visit(browser, views / name)
+        visit.page.click("#search")
+        visit.page.keyboard.type(query)
+        first = visit.page.locator("#results [role=option]").first
+        assert first.inner_text().startswith(expect), name
+        assert first.is_visible()
+        visit.page.screenshot(path=str(artifacts / f"search-{name.removesuffix('.html')}.png"))
+        visit.page.keyboard.press("Enter")
+        visit.page.wait_for_url(f"**/entities.html#{key}*")
+        visit.context.close()

@@ -333,8 +333,13 @@ def _sizes(G: nx.MultiDiGraph) -> dict[Hashable, float]:
 def render_page(data: dict[str, Any], root: str | None = "") -> str:
     """The HTML of a graph page: template, vis-network, our script and styles, the data.
     ``root`` is where the views folder is from the page (``None``: the page stands alone)."""
-    scripts = [_asset("vendor/vis-network.min.js"), _asset("static/cvekg.js")]
+    scripts = [
+        _asset("vendor/vis-network.min.js"),
+        _asset("static/search.js"),
+        _asset("static/cvekg.js"),
+    ]
     template = _environment().get_template("page.html")
+    data = {**data, "home": None if root is None else f"{root}index.html"}
     return template.render(
         title=data["title"][0],
         data_json=json_for_script(data),
@@ -351,7 +356,7 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
 
 def render_index(context: dict[str, Any]) -> str:
     """The HTML of ``index.html``: what the graph holds, links to every view, a search box."""
-    scripts = [_asset("static/index.js")]
+    scripts = [_asset("static/search.js"), _asset("static/index.js")]
     template = _environment().get_template("index.html")
     return template.render(
         **context,

@@ -25,6 +25,7 @@
       hiddenMany: [" are not drawn (see their own pages).", " are not drawn (see their own pages)."],
       exchange: "Open the exchange", entities: "entities", links: "links",
       noquote: "no quote", members: "entities in this group", drill: "Open this group",
+      everywhere: "Search every entity on the home page",
     },
     fr: {
       search: "Rechercher une entité…", none: "Aucun résultat", open: "Ouvrir sa page",
@@ -43,6 +44,7 @@
         " ne sont pas dessinées (voir leurs propres pages)."],
       exchange: "Ouvrir l'échange", entities: "entités", links: "liens",
       noquote: "sans citation", members: "entités dans ce groupe", drill: "Ouvrir ce groupe",
+      everywhere: "Chercher parmi toutes les entités (page d'accueil)",
     },
   };
   var DIM_NODE = { background: "#e5e7eb", border: "#d1d5db" };
@@ -429,62 +431,50 @@
       .map(function (i) { return { id: i, hidden: !visible }; }));
   }
 
-  // --- Search -------------------------------------------------------------------------------
+  // --- Search: every entity of the page, and every other entity of the graph ---------------
 
   var search = document.getElementById("search");
   var results = document.getElementById("results");
-  var names = null;
-  function nameIndex() {
-    if (names) return names;
-    names = meta.nodes.map(function (m) {
-      return [m.label[0], m.label[1]].concat(m.alt || [], [m.key || ""]).map(norm);
+  var entries = null;
+  // Entries for search.js: the page's own nodes (drawn ones are focused, others opened), then
+  // the graph's entities this page does not hold (data.more), which open their own page.
+  function searchEntries() {
+    if (entries) return entries;
+    var S = window.cvekgSearch;
+    entries = meta.nodes.map(function (m, i) {
+      return {
+        names: [m.label[0], m.label[1]].concat(m.alt || [], [m.key || ""]).map(S.norm),
+        label: function () { return nodeLabel(i); },
+        detail: function () { return pick(meta.nodes[i].cls); },
+        color: groupColor[data.nodes[i].group], shape: groupShape[data.nodes[i].group],
+        available: function () { return data.mode === "entity" || drawn(i) || !!meta.nodes[i].page; },
+        choose: function () { if (drawn(i)) focusNode(i); else openPage(i); },
+      };
     });
-    return names;
-  }
-  function runSearch() {
-    var q = norm(search.value);
-    results.textContent = "";
-    if (!q) { results.hidden = true; return; }
-    var index = nameIndex();
-    var found = [];
-    // An entity page searches every entity it holds, drawn or not; other views what they draw.
-    var pool = data.mode === "entity" ? index.map(function (_, i) { return i; }) : shown;
-    pool.forEach(function (i) {
-      var best = 9, size = 1e9;
-      index[i].forEach(function (name) {
-        var score = name === q ? 0 : name.indexOf(q) === 0 ? 1
-          : (" " + name).indexOf(" " + q) >= 0 ? 2 : name.indexOf(q) >= 0 ? 3 : 9;
-        if (score < best || (score === best && name.length < size)) { best = score; size = name.length; }
+    (data.more || []).forEach(function (e) {
+      // [en, fr, alternative names, key, group, page, class en, class fr]
+      entries.push({
+        names: [e[0], e[1]].concat(e[2], [e[3]]).map(S.norm),
+        label: function () { return lang === "fr" ? e[1] : e[0]; },
+        detail: function () { return (lang === "fr" ? e[7] : e[6]) + " \u2197"; },
+        color: data.moreGroups[e[4]] ? data.moreGroups[e[4]][0] : "#9ca3af",
+        shape: data.moreGroups[e[4]] ? data.moreGroups[e[4]][1] : "dot",
+        available: function () { return true; },
+        choose: function () { location.href = e[5]; },
       });
-      if (best < 9) found.push([best, nodeLabel(i), i, size]);
     });
-    found.sort(function (a, b) { return a[0] - b[0] || a[3] - b[3] || a[1].localeCompare(b[1]); });
-    if (!found.length) results.appendChild(el("li", "muted", t("none")));
-    found.slice(0, 15).forEach(function (f) {
-      var li = el("li");
-      var b = el("button", "result");
-      b.type = "button";
-      var sw = el("span", "swatch shape-" + groupShape[data.nodes[f[2]].group]);
-      sw.style.setProperty("--c", groupColor[data.nodes[f[2]].group]);
-      b.appendChild(sw);
-      b.appendChild(el("span", null, f[1]));
-      b.appendChild(el("small", null, pick(meta.nodes[f[2]].cls)));
-      b.addEventListener("click", function () {
-        results.hidden = true;
-        if (drawn(f[2])) focusNode(f[2]); else openPage(f[2]);
-      });
-      li.appendChild(b);
-      results.appendChild(li);
-    });
-    results.hidden = false;
+    return entries;
   }
-  search.addEventListener("input", runSearch);
-  search.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") {
-      var first = results.querySelector("button.result");
-      if (first) first.click();
-    } else if (ev.key === "Escape") { results.hidden = true; }
+  var searchBox = window.cvekgSearch.combobox(search, results, function (q) {
+    return window.cvekgSearch.rank(searchEntries().filter(function (e) { return e.available(); }), q, 15);
+  }, function () { return t("none"); }, function (q) {
+    if (!data.home || data.moreAll || data.mode === "entity") return null;
+    return {  // the graph is too large for every name on each page: the index has them all
+      label: function () { return t("everywhere"); },
+      choose: function () { location.href = data.home + "#q=" + encodeURIComponent(q.trim()); },
+    };
   });
+  function runSearch() { searchBox.run(); }
 
   // --- Language, labels, physics, fit, PNG --------------------------------------------------
 
@@ -506,7 +496,7 @@
     buildLegend();
     if (data.mode === "entity") renderClaims();
     refreshPanel();
-    if (search.value) runSearch();
+    if (search.value && !results.hidden) runSearch();
     network.redraw();
   }
   document.getElementById("lang").addEventListener("change", function (ev) { applyLanguage(ev.target.value); });
