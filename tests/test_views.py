@@ -530,3 +530,49 @@ def test_city_pairs_and_timeline_search_every_entity_and_open_its_page(browser, 
         visit.page.keyboard.press("Enter")
         visit.page.wait_for_url(f"**/entities.html#{key}*")
         visit.context.close()
+
+
+#: Every label vis-network draws at the present zoom: its size in CSS pixels and its box.
+DRAWN_LABELS = """(() => {
+  const n = window.cvekg.network, s = n.getScale();
+  const drawn = lm => lm.elementOptions.label &&
+    lm.fontOptions.size * s >= lm.elementOptions.scaling.label.drawThreshold - 1;
+  const nodes = [], edges = [];
+  for (const id of window.cvekg.nodes.getIds()) {
+    const node = n.body.nodes[id];
+    if (!node || node.options.hidden || !drawn(node.labelModule)) continue;
+    const lm = node.labelModule;
+    nodes.push([lm.fontOptions.size * s, lm.size.left, lm.size.top, lm.size.width, lm.size.height]);
+  }
+  for (const id of window.cvekg.edges.getIds()) {
+    const e = n.body.edges[id];
+    if (e && drawn(e.labelModule)) edges.push(e.labelModule.fontOptions.size * s);
+  }
+  let overlaps = 0;
+  for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) {
+    const [, ax, ay, aw, ah] = nodes[i], [, cx, cy, cw, ch] = nodes[j];
+    if (ax < cx + cw && cx < ax + aw && ay < cy + ch && cy < ay + ah) overlaps++;
+  }
+  return { scale: s, drawnNodes: nodes.length, minNode: Math.min(...nodes.map(x => x[0])),
+           drawnEdges: edges.length, minEdge: Math.min(...edges), overlaps };
+})()"""
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    ("name", "at_least"),
+    [("overview.html", 12), ("city-pairs.html", 8), ("timeline.html", 8),
+     ("entity/city-lyon.html", 6)],
+)  # fmt: skip
+def test_every_label_drawn_at_the_first_frame_is_at_least_11_px_and_none_overlap(
+    browser, views, artifacts, name, at_least, size
+):
+    visit = Visit(browser, views / name, size=size)
+    visit.page.wait_for_timeout(150)  # labels are chosen again once the canvas has its size
+    drawn = visit.page.evaluate(DRAWN_LABELS)
+    screen = "phone" if size == PHONE else "desktop"
+    assert drawn["minNode"] >= 11 and drawn["minEdge"] >= 11, drawn
+    assert drawn["overlaps"] == 0, drawn
+    # The most connected are labelled first, as many as fit (fewer on a phone).
+    assert drawn["drawnNodes"] >= (at_least if size == DESKTOP else at_least // 2), drawn
+    visit.finish(artifacts, f"labels-{name.replace('/', '-').removesuffix('.html')}-{screen}")

@@ -336,6 +336,7 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
     scripts = [
         _asset("vendor/vis-network.min.js"),
         _asset("static/search.js"),
+        _asset("static/labels.js"),
         _asset("static/cvekg.js"),
     ]
     template = _environment().get_template("page.html")

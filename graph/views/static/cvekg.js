@@ -123,6 +123,27 @@
   var panelTarget = null;
   var highlighted = null;
 
+  // Which labels to draw at each zoom (labels.js): the best connected first; on an entity
+  // page the entity, then its neighbours, then the rest.
+  var degreeOf = null;
+  function priority(i) {
+    if (!degreeOf) {
+      degreeOf = new Array(data.nodes.length).fill(0);
+      data.edges.forEach(function (e) { degreeOf[e.from] += 1; degreeOf[e.to] += 1; });
+    }
+    var ring = 0;
+    if (data.mode === "entity" && currentEntry) {
+      ring = i === currentEntry.node ? 2e9 : currentEntry.near.indexOf(i) >= 0 ? 1e9 : 0;
+    }
+    return ring + degreeOf[i] * 1000 + (data.nodes[i].size || 0);
+  }
+  var labels = window.cvekgLabels(network, nodes, edges, {
+    priority: priority,
+    nodeLabel: nodeLabel,
+    edgeLabel: function (j) { return showEdgeLabels ? edgeLabel(j) : ""; },
+    edgeLabels: function () { return showEdgeLabels; },
+  });
+
   function visNode(i) {
     var base = data.nodes[i];
     var p = positions[i] || base;
@@ -161,33 +182,47 @@
   }
   // Fit the nodes and the drawings behind them into the part of the canvas the legend leaves.
   function fitAll(animate) {
-    var box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
-    function take(x0, y0, x1, y1) {
-      box.x0 = Math.min(box.x0, x0); box.y0 = Math.min(box.y0, y0);
-      box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
-    }
-    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
-    var pos = network.getPositions(ids);
-    ids.forEach(function (id) { var p = pos[id]; take(p.x - 70, p.y - 30, p.x + 70, p.y + 50); });
-    (data.mode === "entity" ? [] : data.decorations || []).forEach(function (d) {
-      if (d.kind === "band") take(d.x, d.y, d.x + d.w, d.y + d.h);
-      else if (d.kind === "line") take(Math.min(d.x1, d.x2), Math.min(d.y1, d.y2), Math.max(d.x1, d.x2), Math.max(d.y1, d.y2));
-      else if (d.kind === "text") {
-        var half = d.wrap || (d.size || 14) * 5;
-        var left = d.align === "right" ? d.x - 2 * half : d.align === "left" ? d.x : d.x - half;
-        take(left, d.y - d.size, left + 2 * half, d.y + d.size);
-      }
-    });
-    if (!isFinite(box.x0)) return;
     var W = container.clientWidth, H = container.clientHeight;
     var legendEl = document.getElementById("legend");
-    var side = W > 760 && legendEl ? legendEl.offsetWidth + 24 : 0;
-    var scale = Math.min((W - side - 30) / (box.x1 - box.x0), (H - 30) / (box.y1 - box.y0), 1.3);
+    var side = W > 760 && legendEl && !legendEl.classList.contains("folded") ? legendEl.offsetWidth + 24 : 0;
+    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
+    var pos = network.getPositions(ids);
+    // Texts behind the graph keep a readable size on screen (textSize), so how much room they
+    // take depends on the scale: fit twice.
+    var scale = 1, box = null;
+    for (var pass = 0; pass < 2; pass++) {
+      box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+      var take = function (x0, y0, x1, y1) {
+        box.x0 = Math.min(box.x0, x0); box.y0 = Math.min(box.y0, y0);
+        box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
+      };
+      var below = 30 + 40 / scale;  // a node's label, at a readable size, hangs under it
+      ids.forEach(function (id) { var p = pos[id]; take(p.x - 70, p.y - 30, p.x + 70, p.y + below); });
+      (data.mode === "entity" ? [] : data.decorations || []).forEach(function (d) {
+        if (d.kind === "band") take(d.x, d.y, d.x + d.w, d.y + d.h);
+        else if (d.kind === "line") take(Math.min(d.x1, d.x2), Math.min(d.y1, d.y2), Math.max(d.x1, d.x2), Math.max(d.y1, d.y2));
+        else if (d.kind === "text") {
+          var size = textSize(d, scale);
+          var half = (d.wrap ? d.wrap * size / (d.size || 14) : size * 5);
+          var left = d.align === "right" ? d.x - 2 * half : d.align === "left" ? d.x : d.x - half;
+          take(left, d.y - size, left + 2 * half, d.y + size);
+        }
+      });
+      if (!isFinite(box.x0)) return;
+      scale = Math.min((W - side - 30) / (box.x1 - box.x0), (H - 30) / (box.y1 - box.y0), 1.3);
+    }
+    var x = (box.x0 + box.x1) / 2 - side / 2 / scale;
+    if (W < 760 && data.view === "timeline" && scale < 0.3) {
+      // A phone cannot hold years of events readably: start at the earliest, drag for the rest.
+      scale = 0.3;
+      x = box.x0 + (W / 2 - 10) / scale;
+    }
     network.moveTo({
-      position: { x: (box.x0 + box.x1) / 2 - side / 2 / scale, y: (box.y0 + box.y1) / 2 },
+      position: { x: x, y: (box.y0 + box.y1) / 2 },
       scale: scale,
       animation: animate ? { duration: 300 } : false,
     });
+    if (animate) setTimeout(labels.update, 330); else labels.update();
   }
   function refreshLabels() {
     nodes.update(nodes.getIds().map(function (i) {
@@ -196,10 +231,14 @@
     edges.update(edges.getIds().map(function (j) {
       return { id: j, label: showEdgeLabels ? edgeLabel(j) : "", title: edgeTitle(j) };
     }));
+    labels.update();
   }
 
   // --- Highlight the neighbours of a node ---------------------------------------------------
 
+  // A node's font in another colour, keeping the size labels.js gave it (vis-network's
+  // DataSet replaces a property's object whole).
+  function fontWith(n, color) { return Object.assign({}, nodes.get(n).font, { color: color }); }
   function highlight(i) {
     var keep = {};
     keep[i] = true;
@@ -208,25 +247,27 @@
     network.getConnectedEdges(i).forEach(function (e) { touching[e] = true; });
     nodes.update(nodes.getIds().map(function (n) {
       var v = visNode(n);
-      return keep[n] ? { id: n, color: v.color, font: v.font }
-        : { id: n, color: DIM_NODE, font: { color: DIM_FONT } };
+      return keep[n] ? { id: n, color: v.color, font: fontWith(n, FONT) }
+        : { id: n, color: DIM_NODE, font: fontWith(n, DIM_FONT) };
     }));
     edges.update(edges.getIds().map(function (e) {
       return touching[e] ? { id: e, color: { color: "#334155", opacity: 1 }, width: 2 }
         : { id: e, color: { color: "#e5e7eb", opacity: 0.6 }, width: 1 };
     }));
     highlighted = i;
+    labels.force([i].concat(network.getConnectedNodes(i)));
   }
   function unhighlight() {
     if (highlighted === null) return;
     nodes.update(nodes.getIds().map(function (n) {
       var v = visNode(n);
-      return { id: n, color: v.color, font: v.font };
+      return { id: n, color: v.color, font: fontWith(n, FONT) };
     }));
     edges.update(edges.getIds().map(function (e) {
       return { id: e, color: data.options.edges.color, width: data.edges[e].width || 1.2 };
     }));
     highlighted = null;
+    labels.force([]);
   }
 
   // --- The side panel -----------------------------------------------------------------------
@@ -382,6 +423,7 @@
     if (hiddenGroups[data.nodes[i].group]) toggleGroup(data.nodes[i].group, true);
     network.selectNodes([i]);
     network.focus(i, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 350 } });
+    setTimeout(labels.update, 380);
     highlight(i);
     showNode(i);
   }
@@ -429,6 +471,7 @@
     if (legendBoxes[key]) legendBoxes[key].checked = visible;
     nodes.update(shown.filter(function (i) { return data.nodes[i].group === key; })
       .map(function (i) { return { id: i, hidden: !visible }; }));
+    labels.update();
   }
 
   // --- Search: every entity of the page, and every other entity of the graph ---------------
@@ -506,6 +549,8 @@
   document.getElementById("physics").addEventListener("change", function (ev) {
     network.setOptions({ physics: { enabled: ev.target.checked } });
   });
+  // With physics on, nodes move: once they settle, the view refits and labels are re-chosen.
+  network.on("stabilized", function () { fitAll(true); });
   document.getElementById("fit").addEventListener("click", function () { fitAll(true); });
   document.getElementById("png").addEventListener("click", function () {
     var source = container.querySelector("canvas");
@@ -541,19 +586,23 @@
         ctx.lineTo(d.x2, d.y2);
         ctx.stroke();
       } else if (d.kind === "text") {
+        var size = textSize(d, network.getScale());
         ctx.fillStyle = d.color || "#64748b";
-        ctx.font = (d.italic ? "italic " : "") + (d.size || 14) + "px system-ui, sans-serif";
+        ctx.font = (d.italic ? "italic " : "") + size + "px system-ui, sans-serif";
         ctx.textAlign = d.align || "center";
         ctx.textBaseline = "middle";
         var text = lang === "fr" ? d.fr : d.en;
-        var lines = d.wrap ? wrapCanvas(ctx, text, d.wrap) : [text];
+        var lines = d.wrap ? wrapCanvas(ctx, text, d.wrap * size / (d.size || 14)) : [text];
         lines.forEach(function (line, k) {
-          ctx.fillText(line, d.x, d.y + (k - (lines.length - 1) / 2) * (d.size || 14) * 1.25);
+          ctx.fillText(line, d.x, d.y + (k - (lines.length - 1) / 2) * size * 1.25);
         });
       }
       ctx.restore();
     });
   });
+  // A text behind the graph: its own size, but never under TEXT_PX on screen.
+  var TEXT_PX = 12;
+  function textSize(d, scale) { return Math.max(d.size || 14, TEXT_PX / scale); }
   function wrapCanvas(ctx, text, width) {
     var lines = [], current = "";
     String(text).split(" ").forEach(function (word) {
@@ -568,6 +617,7 @@
   // --- Entity pages: one bundle page shows any of its entities, named by the URL's hash -----
 
   var currentKey = null;
+  var currentEntry = null;  // the entity page's entity: {node, near, far}
   var leftOut = [0, 0];  // neighbours, and entities two steps away, not drawn
   var missingKey = null;  // a key in the URL that names no entity of this page
   // Keys come from the URL: no inherited property ("constructor", "__proto__") may answer.
@@ -701,6 +751,7 @@
     missingKey = key && !entry ? key : null;
     if (!entry) { key = data.first; entry = entityOf(key); }
     currentKey = key;
+    currentEntry = entry;
     panelTarget = null;  // the last entity's node may not be drawn around this one
     var pos = rings(entry.node, entry.near, entry.far);
     var indexes = [entry.node].concat(entry.near, entry.far);
@@ -710,9 +761,9 @@
     load(indexes, pos);
     document.title = nodeLabel(entry.node) + " \u00b7 cvekg";
     applyLanguage(lang, true);
-    fitAll(false);
     network.selectNodes([entry.node]);
-    showNode(entry.node);
+    showNode(entry.node);  // the panel first: it narrows the canvas, which rescales the view
+    fitAll(false);
   }
   // "11 more neighbours and 260 more entities two steps away are not drawn (…)."
   function hiddenNote() {
