@@ -576,3 +576,58 @@ def test_every_label_drawn_at_the_first_frame_is_at_least_11_px_and_none_overlap
     # The most connected are labelled first, as many as fit (fewer on a phone).
     assert drawn["drawnNodes"] >= (at_least if size == DESKTOP else at_least // 2), drawn
     visit.finish(artifacts, f"labels-{name.replace('/', '-').removesuffix('.html')}-{screen}")
+
+
+CONTRAST = """sel => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const node = document.querySelector(sel);
+  let back = node, bg = "rgb(255, 255, 255)";
+  while (back) { const c = getComputedStyle(back).backgroundColor;
+    if (c !== "rgba(0, 0, 0, 0)" && !c.endsWith(", 0)")) { bg = c; break; }
+    back = back.parentElement; }
+  const a = lum(getComputedStyle(node).color), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(browser, views, artifacts):
+    visit = Visit(browser, views / "overview.html", size=PHONE)
+    page = visit.page
+    legend = page.locator("#legend")
+    assert legend.bounding_box()["height"] < 50  # folded: its title alone
+    assert page.locator(".legend-title").get_attribute("aria-expanded") == "false"
+    page.click(".legend-title")
+    assert legend.bounding_box()["height"] > 200
+    page.click(".legend-title")
+    visit.click_node(f"{ID}city/marseille")
+    sheet = page.locator("#panel").bounding_box()
+    assert sheet["width"] == PHONE[0] and abs(sheet["y"] + sheet["height"] - PHONE[1]) < 1
+    assert sheet["y"] > PHONE[1] * 0.35  # the drawing stays visible above it
+    page.screenshot(path=str(artifacts / "phone-overview-sheet.png"))
+    page.keyboard.press("Escape")
+    assert page.locator("#panel").is_hidden()
+    for sel in ("footer span", ".legend-title", "#title"):
+        assert page.evaluate(CONTRAST, sel) >= 4.5, sel
+    assert page.locator("[role=toolbar]").count() == 0
+    assert page.get_attribute("#graph", "role") == "img" and page.get_attribute(
+        "#graph", "aria-label"
+    )
+    page.focus("#search")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    visit.finish(artifacts, "phone-overview")
+    visit = Visit(browser, views / "entity" / "city-lyon.html", size=PHONE)
+    height = visit.page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2600, height  # the claims stack as cards under the drawing
+    visit.click_node(f"{ID}city/lyon")
+    assert visit.page.locator("#panel").is_visible()
+    for sel in ("#panel .iri", "#panel .cite", "#panel h3"):
+        assert visit.page.evaluate(CONTRAST, sel) >= 4.5, sel
+    visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-sheet.png"))
+    visit.page.keyboard.press("Escape")
+    visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-full.png"), full_page=True)
+    visit.finish(artifacts, "phone-entity-lyon")

@@ -256,7 +256,7 @@ def geo_layout(
         label = ("United States", "États-Unis") if side == "west" else ("Europe", "Europe")
         decorations.append(
             {"kind": "text", "x": left + width / 2, "y": -90, "en": label[0], "fr": label[1],
-             "size": 30, "color": "#94a3b8"}
+             "size": 30, "color": "#64748b"}
         )  # fmt: skip
     decorations.append(
         {"kind": "band", "x": width + 40, "y": -140, "w": ocean - 80, "h": height + 280,
@@ -384,7 +384,7 @@ def timeline_layout(
     for cx in cuts:
         decorations.append(
             {"kind": "text", "x": cx, "y": bottom + 14, "en": "≈ gap ≈", "fr": "≈ saut ≈",
-             "size": 14, "color": "#94a3b8"}
+             "size": 14, "color": "#64748b"}
         )  # fmt: skip
     # Vague and missing dates: one lane per wording, spread along the axis.
     vague: dict[str, list[Hashable]] = defaultdict(list)

@@ -17,7 +17,7 @@
       vague: "Date in the source's words", quote: "Quote", sentence: "Whole sentence",
       source: "Source", note: "Editorial note", read: "Read from context, not stated in so many words",
       stated: "Stated by the source", reference: "Reference data, no quote",
-      inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Show",
+      inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Legend: show",
       all: "all", and: " and ",
       hiddenNear: [" more neighbour", " more neighbours"],
       hiddenFar: [" more entity two steps away", " more entities two steps away"],
@@ -34,7 +34,7 @@
       source: "Source", note: "Note éditoriale", read: "Lu dans le contexte, pas dit en toutes lettres",
       stated: "Énoncé par la source", reference: "Données de référence, sans citation",
       inferred: "Déduit par la construction", close: "Fermer", claim: "assertion",
-      legendTitle: "Afficher", all: "tout",
+      legendTitle: "Légende : afficher", all: "tout",
       and: " et ",
       hiddenNear: [" autre voisin", " autres voisins"],
       hiddenFar: [" autre entité à deux pas", " autres entités à deux pas"],
@@ -197,7 +197,8 @@
         box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
       };
       var below = 30 + 40 / scale;  // a node's label, at a readable size, hangs under it
-      ids.forEach(function (id) { var p = pos[id]; take(p.x - 70, p.y - 30, p.x + 70, p.y + below); });
+      var half = Math.max(70, 75 / scale);  // and half a label's width either side
+      ids.forEach(function (id) { var p = pos[id]; take(p.x - half, p.y - 30, p.x + half, p.y + below); });
       (data.mode === "entity" ? [] : data.decorations || []).forEach(function (d) {
         if (d.kind === "band") take(d.x, d.y, d.x + d.w, d.y + d.h);
         else if (d.kind === "line") take(Math.min(d.x1, d.x2), Math.min(d.y1, d.y2), Math.max(d.x1, d.x2), Math.max(d.y1, d.y2));
@@ -215,7 +216,8 @@
     if (W < 760 && data.view === "timeline" && scale < 0.3) {
       // A phone cannot hold years of events readably: start at the earliest, drag for the rest.
       scale = 0.3;
-      x = box.x0 + (W / 2 - 10) / scale;
+      var first = Math.min.apply(null, ids.map(function (id) { return pos[id].x; }));
+      x = first + (W / 2 - 40) / scale;
     }
     network.moveTo({
       position: { x: x, y: (box.y0 + box.y1) / 2 },
@@ -426,12 +428,32 @@
     setTimeout(labels.update, 380);
     highlight(i);
     showNode(i);
+    setTimeout(function () { keepAboveSheet(i); }, 380);
   }
 
+  // On a phone the panel is a sheet over the lower part of the drawing: bring the node into
+  // the part left above it.
+  function keepAboveSheet(i) {
+    if (container.clientWidth >= 760 || panel.hidden) return;
+    var canvas = container.getBoundingClientRect();
+    var visible = Math.max(panel.getBoundingClientRect().top - canvas.top, 80);
+    var scale = Math.max(network.getScale(), 0.6);
+    var p = network.getPosition(i);
+    network.moveTo({ position: { x: p.x, y: p.y + (canvas.height / 2 - visible / 2) / scale },
+      scale: scale, animation: { duration: 250 } });
+    setTimeout(labels.update, 280);
+  }
   network.on("click", function (params) {
-    if (params.nodes.length) { highlight(params.nodes[0]); showNode(params.nodes[0]); }
+    if (params.nodes.length) { highlight(params.nodes[0]); showNode(params.nodes[0]); keepAboveSheet(params.nodes[0]); }
     else if (params.edges.length) { unhighlight(); showEdge(params.edges[0]); }
     else { unhighlight(); closePanel(); }
+  });
+  // Escape closes the panel (the search list, when open, closes first: search.js stops it).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || panel.hidden) return;
+    closePanel();
+    network.unselectAll();
+    unhighlight();
   });
   network.on("doubleClick", function (params) { if (params.nodes.length) openPage(params.nodes[0]); });
 
@@ -444,9 +466,24 @@
     shown.forEach(function (i) { var g = data.nodes[i].group; c[g] = (c[g] || 0) + 1; });
     return c;
   }
+  // Folded (its title alone) on a phone, where it would cover the drawing; a click unfolds it.
+  var legendFolded = container.clientWidth < 760;
   function buildLegend() {
     legend.textContent = "";
-    legend.appendChild(el("p", "legend-title", t("legendTitle")));
+    var toggle = el("button", "legend-title", t("legendTitle"));
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", String(!legendFolded));
+    toggle.setAttribute("aria-controls", "legend-body");
+    toggle.addEventListener("click", function () {
+      legendFolded = !legendFolded;
+      legend.classList.toggle("folded", legendFolded);
+      toggle.setAttribute("aria-expanded", String(!legendFolded));
+    });
+    legend.appendChild(toggle);
+    legend.classList.toggle("folded", legendFolded);
+    var body = el("div", "legend-body");
+    body.id = "legend-body";
+    legend.appendChild(body);
     var c = counts();
     data.legend.forEach(function (g) {
       if (!c[g.key]) return;
@@ -463,7 +500,7 @@
       row.appendChild(sw);
       row.appendChild(el("span", null, pick(g.label)));
       row.appendChild(el("span", "count", c[g.key]));
-      legend.appendChild(row);
+      body.appendChild(row);
     });
   }
   function toggleGroup(key, visible) {
@@ -762,7 +799,9 @@
     document.title = nodeLabel(entry.node) + " \u00b7 cvekg";
     applyLanguage(lang, true);
     network.selectNodes([entry.node]);
-    showNode(entry.node);  // the panel first: it narrows the canvas, which rescales the view
+    // The panel first: it narrows the canvas, which rescales the view. On a phone it would
+    // cover the drawing, and the claims under it say the same: it opens on a click.
+    if (container.clientWidth >= 760) showNode(entry.node);
     fitAll(false);
   }
   // "11 more neighbours and 260 more entities two steps away are not drawn (…)."

@@ -51,7 +51,7 @@
       var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
       var pos = network.getPositions(ids);
       ids.sort(function (a, b) {
-        return (forced[b] ? 1 : 0) - (forced[a] ? 1 : 0) || priority(b) - priority(a) || a - b;
+        return (forced[b] || 0) - (forced[a] || 0) || priority(b) - priority(a) || a - b;
       });
       var kept = [];
       var next = { nodes: {}, edges: {} };
@@ -59,7 +59,7 @@
         var n = nodes.get(id);
         var radius = (n.size || 14) * scale;
         var b = box(labelOf(id), pos[id].x * scale, pos[id].y * scale + radius + 2, NODE_PX);
-        if (forced[id] || !hits(b, kept)) { kept.push(b); next.nodes[id] = true; }
+        if (forced[id] === 2 || !hits(b, kept)) { kept.push(b); next.nodes[id] = true; }
       });
       if (options.edgeLabels()) {
         var edgeIds = edges.getIds({ filter: function (e) { return !!edgeLabelOf(e.id); } });
@@ -98,10 +98,11 @@
     });
     return {
       update: update,
-      // Labels that must be drawn whatever else (a selected node and its neighbours).
+      // Labels to draw first (a selected node, then its neighbours).
+      // The first is drawn whatever else; the others first, where they fit.
       force: function (ids) {
         forced = {};
-        (ids || []).forEach(function (id) { forced[id] = true; });
+        (ids || []).forEach(function (id, k) { forced[id] = k === 0 ? 2 : 1; });
         update();
       },
       plan: function () { return plan; },
