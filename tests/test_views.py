@@ -631,3 +631,48 @@ def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(browser,
     visit.page.keyboard.press("Escape")
     visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-full.png"), full_page=True)
     visit.finish(artifacts, "phone-entity-lyon")
+
+
+def test_timeline_links_between_dated_events_say_how_long_after():
+    from graph.views.layout import durations
+
+    T = nx.MultiDiGraph()
+    for n, date in {"attack": "2016-06", "visit": "2016-12", "old": "2013", "vague": ""}.items():
+        T.add_node(n, date=date)
+    T.add_edge("visit", "attack", key="inWakeOf")
+    T.add_edge("attack", "visit", key="ledTo")
+    T.add_edge("visit", "old", key="learnedAbout")
+    T.add_edge("visit", "vague", key="after")
+    said = durations(T)
+    assert said[("visit", "attack", "inWakeOf")] == ("6 months after", "6 mois après")
+    assert said[("attack", "visit", "ledTo")] == ("6 months before", "6 mois avant")
+    assert said[("visit", "old", "learnedAbout")] == ("about 3 years after", "environ 3 ans après")
+    assert ("visit", "vague", "after") not in said
+
+
+def test_timeline_draws_durations_parallel_links_apart_and_compact_undated_lanes(
+    browser, views, seed, artifacts
+):
+    from graph.views.layout import timeline_layout
+
+    T = gn.timeline_graph(seed)
+    pos, _ = timeline_layout(T)
+    dated = [pos[n][1] for n in T if T.nodes[n].get("date")]
+    undated = [pos[n][1] for n in T if not T.nodes[n].get("date")]
+    height = max(undated) - min(dated)
+    assert (max(undated) - min(undated)) / height < 0.55  # was two thirds
+    visit = Visit(browser, views / "timeline.html")
+    drawn = visit.page.evaluate(
+        """() => { const n = window.cvekg.network, s = n.getScale();
+          return window.cvekg.edges.getIds().map(id => n.body.edges[id]).filter(e =>
+            e.labelModule.fontOptions.size * s >= 11).map(e => e.options.label); }"""
+    )
+    assert any("years after" in label for label in drawn), drawn
+    smooth = visit.page.evaluate(
+        """() => { const d = window.cvekg.data, m = d.meta.nodes;
+          return d.edges.filter(e => m[e.from].key === "event-city-pair-marseille-2016" &&
+            m[e.to].key === "attack-orlando-pulse-nightclub")
+            .map(e => JSON.stringify(e.smooth)); }"""
+    )
+    assert len(smooth) == 2 and len(set(smooth)) == 2, smooth  # bent apart, both visible
+    visit.finish(artifacts, "timeline-durations")

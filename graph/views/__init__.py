@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
 from graph.text import runs
-from graph.views.layout import force_layout, geo_layout, timeline_layout
+from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
 if TYPE_CHECKING:
@@ -351,6 +351,7 @@ class ViewWriter:
             decorations=decorations,
             note_en=note[0],
             note_fr=note[1],
+            edge_notes=durations(T),
         )
         data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"),
                          extra=self.search_extra(T, ""))  # fmt: skip

@@ -142,6 +142,7 @@
     nodeLabel: nodeLabel,
     edgeLabel: function (j) { return showEdgeLabels ? edgeLabel(j) : ""; },
     edgeLabels: function () { return showEdgeLabels; },
+    edgeFirst: function (j) { return !!meta.edges[j].after; },
   });
 
   function visNode(i) {
@@ -257,7 +258,7 @@
         : { id: e, color: { color: "#e5e7eb", opacity: 0.6 }, width: 1 };
     }));
     highlighted = i;
-    labels.force([i].concat(network.getConnectedNodes(i)));
+    labels.force([i].concat(network.getConnectedNodes(i)), network.getConnectedEdges(i));
   }
   function unhighlight() {
     if (highlighted === null) return;

@@ -17,6 +17,7 @@
     var priority = options.priority;  // node id -> a number, higher is labelled first
     var labelOf = options.nodeLabel, edgeLabelOf = options.edgeLabel;
     var forced = {};
+    var forcedEdges = {};
     var plan = { nodes: {}, edges: {} };
     var timer = null;
 
@@ -55,26 +56,40 @@
       });
       var kept = [];
       var next = { nodes: {}, edges: {} };
-      ids.forEach(function (id) {
-        var n = nodes.get(id);
-        var radius = (n.size || 14) * scale;
+      function tryNode(id) {
+        if (next.nodes[id]) return;
+        var radius = (nodes.get(id).size || 14) * scale;
         var b = box(labelOf(id), pos[id].x * scale, pos[id].y * scale + radius + 2, NODE_PX);
         if (forced[id] === 2 || !hits(b, kept)) { kept.push(b); next.nodes[id] = true; }
-      });
+      }
+      function tryEdge(e) {
+        if (next.edges[e.id]) return;
+        // Where vis-network puts the label: the middle of the drawn curve (its own edge
+        // object, in the vendored 10.1.5), else of the straight line.
+        var inner = network.body && network.body.edges[e.id];
+        var mid = inner && inner.edgeType && inner.edgeType.getPoint ? inner.edgeType.getPoint(0.5)
+          : { x: (pos[e.from].x + pos[e.to].x) / 2, y: (pos[e.from].y + pos[e.to].y) / 2 };
+        var x = mid.x * scale, y = mid.y * scale;
+        var b = box(edgeLabelOf(e.id), x, y - EDGE_PX * 0.6, EDGE_PX);
+        if (!hits(b, kept)) { kept.push(b); next.edges[e.id] = true; }
+      }
+      var order = [];
       if (options.edgeLabels()) {
         var edgeIds = edges.getIds({ filter: function (e) { return !!edgeLabelOf(e.id); } });
-        var order = edgeIds.map(function (id) {
+        order = edgeIds.map(function (id) {
           var e = edges.get(id);
-          return { id: id, from: e.from, to: e.to, rank: priority(e.from) + priority(e.to) };
+          var first = forcedEdges[id] || (options.edgeFirst && options.edgeFirst(id));
+          return { id: id, from: e.from, to: e.to, first: !!first,
+            rank: priority(e.from) + priority(e.to) };
         }).filter(function (e) { return pos[e.from] && pos[e.to]; });
-        order.sort(function (a, b) { return b.rank - a.rank || a.id - b.id; });
-        order.forEach(function (e) {
-          var x = (pos[e.from].x + pos[e.to].x) / 2 * scale;
-          var y = (pos[e.from].y + pos[e.to].y) / 2 * scale;
-          var b = box(edgeLabelOf(e.id), x, y - EDGE_PX * 0.6, EDGE_PX);
-          if (!hits(b, kept)) { kept.push(b); next.edges[e.id] = true; }
-        });
+        order.sort(function (a, b) { return b.first - a.first || b.rank - a.rank || a.id - b.id; });
       }
+      // The selected node; then the links that say most (those touching it, or a page's
+      // chosen ones: the timeline's durations); then nodes, then the other links.
+      ids.filter(function (id) { return forced[id] === 2; }).forEach(tryNode);
+      order.filter(function (e) { return e.first; }).forEach(tryEdge);
+      ids.forEach(tryNode);
+      order.forEach(tryEdge);
       nodes.update(nodes.getIds().map(function (id) {
         var f = font(NODE_PX, scale, !!next.nodes[id]);
         var size = { size: f.size };
@@ -100,9 +115,11 @@
       update: update,
       // Labels to draw first (a selected node, then its neighbours).
       // The first is drawn whatever else; the others first, where they fit.
-      force: function (ids) {
+      force: function (ids, edgeIds) {
         forced = {};
+        forcedEdges = {};
         (ids || []).forEach(function (id, k) { forced[id] = k === 0 ? 2 : 1; });
+        (edgeIds || []).forEach(function (id) { forcedEdges[id] = true; });
         update();
       },
       plan: function () { return plan; },
