@@ -447,7 +447,8 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     near = seed.nodes[next(n for n in kept if distance[n] == 1)]["label_en"]
     visit.page.fill("#search", near)  # an entity drawn on the page is focused in place
     visit.page.locator("#results [role=option]").first.click()
-    assert visit.page.url.endswith("#organization-pantheon-assas")
+    key = seed.nodes[next(n for n in kept if distance[n] == 1)]["key"]
+    assert visit.page.url.endswith(f"#organization-pantheon-assas&node={key}")  # still this page
     assert visit.page.locator("#panel h2").inner_text() == near
     visit.finish(artifacts, "entity-search")
 
@@ -676,3 +677,32 @@ def test_timeline_draws_durations_parallel_links_apart_and_compact_undated_lanes
     )
     assert len(smooth) == 2 and len(set(smooth)) == 2, smooth  # bent apart, both visible
     visit.finish(artifacts, "timeline-durations")
+
+
+def test_selected_node_and_language_live_in_the_fragment_and_survive_a_reload(
+    browser, views, artifacts
+):
+    visit = Visit(browser, views / "overview.html")
+    page = visit.page
+    visit.click_node(f"{ID}city/marseille")
+    page.select_option("#lang", "fr")
+    assert page.evaluate("location.hash") == "#node=city-marseille&lang=fr"
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#panel h2").inner_text() == "Marseille"
+    assert page.locator("#lang").input_value() == "fr"
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    # The language is remembered on the other pages, the entity pages included.
+    page.goto((views / "timeline.html").as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#title").inner_text().startswith("Chronologie")
+    page.goto((views / "entity" / "city-new-orleans.html").as_uri())
+    page.wait_for_url("**/entities.html#city-new-orleans*")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#title").inner_text() == "La Nouvelle-Orléans"
+    assert page.evaluate("location.hash") == "#city-new-orleans&lang=fr"
+    page.goto((views / "index.html").as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("h1").inner_text().startswith("Partenariats")
+    page.select_option("#lang", "en")
+    visit.finish(artifacts, "url-state")

@@ -9,7 +9,8 @@
 
   var data = JSON.parse(document.getElementById("cvekg-data").textContent);
   var meta = data.meta;
-  var lang = "en";
+  var State = window.cvekgState;
+  var lang = State.language();  // the fragment's, else the one chosen on another page
   var UI = {
     en: {
       search: "Search entities…", none: "No match", open: "Open its page",
@@ -340,6 +341,7 @@
   function showNode(i) {
     var m = meta.nodes[i];
     panelTarget = { node: i };
+    saveState();
     panelHeader(nodeLabel(i), pick(m.cls) || "", groupColor[m.group]);
     panel.appendChild(el("p", "iri", m.iri));
     if (m.page || onThisPage(m)) {
@@ -417,7 +419,19 @@
     panel.appendChild(edgeDetails(j));
     panel.hidden = false;
   }
-  function closePanel() { panel.hidden = true; panelTarget = null; }
+  function closePanel() { panel.hidden = true; panelTarget = null; saveState(); }
+  // The fragment holds what a reload or a shared link should show again: the entity of an
+  // entity page, the selected node (by its key) and the language: #node=city-lyon&lang=fr.
+  function saveState() {
+    var state = {};
+    if (data.mode === "entity" && currentKey) state[""] = currentKey;
+    if (panelTarget && "node" in panelTarget) {
+      var key = meta.nodes[panelTarget.node].key;
+      if (key && !(data.mode === "entity" && key === currentKey)) state.node = key;
+    }
+    state.lang = lang === "fr" ? "fr" : "";
+    State.write(state);
+  }
   function refreshPanel() {
     if (!panelTarget) return;
     if ("node" in panelTarget) showNode(panelTarget.node); else showEdge(panelTarget.edge);
@@ -562,6 +576,7 @@
   function applyLanguage(value, initial) {
     lang = value === "fr" ? "fr" : "en";
     document.documentElement.lang = lang;
+    document.getElementById("lang").value = lang;
     document.querySelectorAll("[data-en]").forEach(function (node) {
       node.textContent = lang === "fr" ? node.dataset.fr : node.dataset.en;
     });
@@ -580,7 +595,11 @@
     if (search.value && !results.hidden) runSearch();
     network.redraw();
   }
-  document.getElementById("lang").addEventListener("change", function (ev) { applyLanguage(ev.target.value); });
+  document.getElementById("lang").addEventListener("change", function (ev) {
+    applyLanguage(ev.target.value);
+    State.saveLanguage(lang);
+    saveState();
+  });
   var labelBox = document.getElementById("edge-labels");
   labelBox.checked = showEdgeLabels;
   labelBox.addEventListener("change", function () { showEdgeLabels = labelBox.checked; refreshLabels(); });
@@ -666,10 +685,7 @@
     if (data.entities) return own(data.entities, key) ? data.entities[key] : null;
     return key in keyIndex ? neighbourhood(keyIndex[key]) : null;
   }
-  function hashKey() {
-    var raw = location.hash.slice(1);
-    try { return decodeURIComponent(raw); } catch (e) { return raw; }  // "#%" is no escape
-  }
+  function hashKey() { return State.read()[""] || ""; }
 
   // Who links to whom among the page's nodes (both ways), for the rings.
   var linked = null;
@@ -861,9 +877,12 @@
     var all = [];
     for (var i = 0; i < data.nodes.length; i++) all.push(i);
     load(all, null);
-    applyLanguage("en", true);
+    applyLanguage(lang, true);
     fitAll(false);
   }
+  // A node named in the fragment is selected again (a reload, a shared link).
+  var asked = State.read().node;
+  if (asked && asked in keyIndex && drawn(keyIndex[asked])) focusNode(keyIndex[asked]);
   window.cvekg = {
     network: network, nodes: nodes, edges: edges, data: data,
     keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage,
