@@ -133,8 +133,8 @@ def test_bench_measures_a_small_synthetic_graph():
 class Visit:
     """A page opened with every non-file request refused and recorded, and errors collected."""
 
-    def __init__(self, browser, path: Path, fragment: str = ""):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, path: Path, fragment: str = "", size=(1400, 900)):
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -218,9 +218,12 @@ def test_city_pairs_and_timeline_draw_their_projections(browser, views, seed, ar
 def test_index_search_and_entity_page_show_the_claims(browser, views, seed, artifacts):
     visit = Visit(browser, views / "index.html")
     visit.page.fill("#search", "nouvelle orleans")
-    link = visit.page.locator("#results a").first
-    assert link.get_attribute("href") == "entity/city-new-orleans.html"
-    visit.finish(artifacts, "index")
+    assert visit.page.locator("#results [role=option]").first.inner_text().startswith("New Orleans")
+    visit.page.screenshot(path=str(artifacts / "view-index.png"))
+    visit.page.keyboard.press("Enter")
+    visit.page.wait_for_url("**/entity/entities.html#city-new-orleans*")
+    visit.page.wait_for_selector("body[data-ready=true]")
+    visit.finish(artifacts, "index-to-new-orleans")
     visit = Visit(browser, views / "entity" / "city-marseille.html")
     assert visit.page.url.endswith("#city-marseille")
     kept, _, _ = gn.Neighbourhoods(seed).ego(f"{ID}city/marseille", 2, EGO_LIMIT)
@@ -435,7 +438,7 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     assert pantheon not in kept
     visit = Visit(browser, views / "entity" / "city-marseille.html")
     visit.page.fill("#search", "pantheon")
-    result = visit.page.locator("#results button.result").first
+    result = visit.page.locator("#results [role=option]").first
     assert "Université Paris II Panthéon-Assas" in result.inner_text()
     result.click()
     visit.page.wait_for_function("location.hash === '#organization-pantheon-assas'")
@@ -443,8 +446,9 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     kept, distance, _ = gn.Neighbourhoods(seed).ego(pantheon, 2, EGO_LIMIT)
     near = seed.nodes[next(n for n in kept if distance[n] == 1)]["label_en"]
     visit.page.fill("#search", near)  # an entity drawn on the page is focused in place
-    visit.page.locator("#results button.result").first.click()
-    assert visit.page.url.endswith("#organization-pantheon-assas")
+    visit.page.locator("#results [role=option]").first.click()
+    key = seed.nodes[next(n for n in kept if distance[n] == 1)]["key"]
+    assert visit.page.url.endswith(f"#organization-pantheon-assas&node={key}")  # still this page
     assert visit.page.locator("#panel h2").inner_text() == near
     visit.finish(artifacts, "entity-search")
 
@@ -478,3 +482,227 @@ def test_claims_read_from_context_are_marked_on_entity_pages(browser, views, art
     stated = claims.locator(".quote", has_text="participated in a City Pair with Orlando")
     assert stated.locator(".support.stated").first.inner_text() == "Stated by the source"
     visit.finish(artifacts, "entity-marseille-read-from-context")
+
+
+# --- Issue 13: readable at first sight, on any screen -----------------------------------------
+
+DESKTOP, PHONE = (1400, 900), (390, 844)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_index_search_lists_results_right_under_the_box_and_forgives_typos(
+    browser, views, artifacts, size
+):
+    visit = Visit(browser, views / "index.html", size=size)
+    page = visit.page
+    page.click("#search")
+    page.keyboard.type("Marseile")  # one letter short: still Marseille
+    box = page.locator("#search").bounding_box()
+    first = page.locator("#results [role=option]").first
+    assert first.inner_text().startswith("Marseille\n")
+    top = first.bounding_box()
+    assert 0 <= top["y"] - (box["y"] + box["height"]) <= 12  # attached under the box
+    assert top["y"] + top["height"] <= size[1]  # visible without scrolling
+    assert page.get_attribute("#search", "aria-expanded") == "true"
+    assert page.get_attribute("#search", "aria-activedescendant") == first.get_attribute("id")
+    screen = "phone" if size == PHONE else "desktop"
+    page.screenshot(path=str(artifacts / f"index-search-{screen}.png"))
+    page.keyboard.press("ArrowDown")
+    second = page.locator("#results [role=option]").nth(1)
+    assert second.get_attribute("aria-selected") == "true"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/entities.html#city-marseille*")
+    visit.context.close()
+
+
+def test_city_pairs_and_timeline_search_every_entity_and_open_its_page(browser, views, artifacts):
+    for name, query, expect, key in (
+        ("city-pairs.html", "pantheon", "Université Paris II", "organization-pantheon-assas"),
+        ("timeline.html", "Marseile", "Marseille", "city-marseille"),
+    ):
+        visit = Visit(browser, views / name)
+        visit.page.click("#search")
+        visit.page.keyboard.type(query)
+        first = visit.page.locator("#results [role=option]").first
+        assert first.inner_text().startswith(expect), name
+        assert first.is_visible()
+        visit.page.screenshot(path=str(artifacts / f"search-{name.removesuffix('.html')}.png"))
+        visit.page.keyboard.press("Enter")
+        visit.page.wait_for_url(f"**/entities.html#{key}*")
+        visit.context.close()
+
+
+#: Every label vis-network draws at the present zoom: its size in CSS pixels and its box.
+DRAWN_LABELS = """(() => {
+  const n = window.cvekg.network, s = n.getScale();
+  const drawn = lm => lm.elementOptions.label &&
+    lm.fontOptions.size * s >= lm.elementOptions.scaling.label.drawThreshold - 1;
+  const nodes = [], edges = [];
+  for (const id of window.cvekg.nodes.getIds()) {
+    const node = n.body.nodes[id];
+    if (!node || node.options.hidden || !drawn(node.labelModule)) continue;
+    const lm = node.labelModule;
+    nodes.push([lm.fontOptions.size * s, lm.size.left, lm.size.top, lm.size.width, lm.size.height]);
+  }
+  for (const id of window.cvekg.edges.getIds()) {
+    const e = n.body.edges[id];
+    if (e && drawn(e.labelModule)) edges.push(e.labelModule.fontOptions.size * s);
+  }
+  let overlaps = 0;
+  for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) {
+    const [, ax, ay, aw, ah] = nodes[i], [, cx, cy, cw, ch] = nodes[j];
+    if (ax < cx + cw && cx < ax + aw && ay < cy + ch && cy < ay + ah) overlaps++;
+  }
+  return { scale: s, drawnNodes: nodes.length, minNode: Math.min(...nodes.map(x => x[0])),
+           drawnEdges: edges.length, minEdge: Math.min(...edges), overlaps };
+})()"""
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    ("name", "at_least"),
+    [("overview.html", 12), ("city-pairs.html", 8), ("timeline.html", 8),
+     ("entity/city-lyon.html", 6)],
+)  # fmt: skip
+def test_every_label_drawn_at_the_first_frame_is_at_least_11_px_and_none_overlap(
+    browser, views, artifacts, name, at_least, size
+):
+    visit = Visit(browser, views / name, size=size)
+    visit.page.wait_for_timeout(150)  # labels are chosen again once the canvas has its size
+    drawn = visit.page.evaluate(DRAWN_LABELS)
+    screen = "phone" if size == PHONE else "desktop"
+    assert drawn["minNode"] >= 11 and drawn["minEdge"] >= 11, drawn
+    assert drawn["overlaps"] == 0, drawn
+    # The most connected are labelled first, as many as fit (fewer on a phone).
+    assert drawn["drawnNodes"] >= (at_least if size == DESKTOP else at_least // 2), drawn
+    visit.finish(artifacts, f"labels-{name.replace('/', '-').removesuffix('.html')}-{screen}")
+
+
+CONTRAST = """sel => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const node = document.querySelector(sel);
+  let back = node, bg = "rgb(255, 255, 255)";
+  while (back) { const c = getComputedStyle(back).backgroundColor;
+    if (c !== "rgba(0, 0, 0, 0)" && !c.endsWith(", 0)")) { bg = c; break; }
+    back = back.parentElement; }
+  const a = lum(getComputedStyle(node).color), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(browser, views, artifacts):
+    visit = Visit(browser, views / "overview.html", size=PHONE)
+    page = visit.page
+    legend = page.locator("#legend")
+    assert legend.bounding_box()["height"] < 50  # folded: its title alone
+    assert page.locator(".legend-title").get_attribute("aria-expanded") == "false"
+    page.click(".legend-title")
+    assert legend.bounding_box()["height"] > 200
+    page.click(".legend-title")
+    visit.click_node(f"{ID}city/marseille")
+    sheet = page.locator("#panel").bounding_box()
+    assert sheet["width"] == PHONE[0] and abs(sheet["y"] + sheet["height"] - PHONE[1]) < 1
+    assert sheet["y"] > PHONE[1] * 0.35  # the drawing stays visible above it
+    page.screenshot(path=str(artifacts / "phone-overview-sheet.png"))
+    page.keyboard.press("Escape")
+    assert page.locator("#panel").is_hidden()
+    for sel in ("footer span", ".legend-title", "#title"):
+        assert page.evaluate(CONTRAST, sel) >= 4.5, sel
+    assert page.locator("[role=toolbar]").count() == 0
+    assert page.get_attribute("#graph", "role") == "img" and page.get_attribute(
+        "#graph", "aria-label"
+    )
+    page.focus("#search")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    visit.finish(artifacts, "phone-overview")
+    visit = Visit(browser, views / "entity" / "city-lyon.html", size=PHONE)
+    height = visit.page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2600, height  # the claims stack as cards under the drawing
+    visit.click_node(f"{ID}city/lyon")
+    assert visit.page.locator("#panel").is_visible()
+    for sel in ("#panel .iri", "#panel .cite", "#panel h3"):
+        assert visit.page.evaluate(CONTRAST, sel) >= 4.5, sel
+    visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-sheet.png"))
+    visit.page.keyboard.press("Escape")
+    visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-full.png"), full_page=True)
+    visit.finish(artifacts, "phone-entity-lyon")
+
+
+def test_timeline_links_between_dated_events_say_how_long_after():
+    from graph.views.layout import durations
+
+    T = nx.MultiDiGraph()
+    for n, date in {"attack": "2016-06", "visit": "2016-12", "old": "2013", "vague": ""}.items():
+        T.add_node(n, date=date)
+    T.add_edge("visit", "attack", key="inWakeOf")
+    T.add_edge("attack", "visit", key="ledTo")
+    T.add_edge("visit", "old", key="learnedAbout")
+    T.add_edge("visit", "vague", key="after")
+    said = durations(T)
+    assert said[("visit", "attack", "inWakeOf")] == ("6 months after", "6 mois après")
+    assert said[("attack", "visit", "ledTo")] == ("6 months before", "6 mois avant")
+    assert said[("visit", "old", "learnedAbout")] == ("about 3 years after", "environ 3 ans après")
+    assert ("visit", "vague", "after") not in said
+
+
+def test_timeline_draws_durations_parallel_links_apart_and_compact_undated_lanes(
+    browser, views, seed, artifacts
+):
+    from graph.views.layout import timeline_layout
+
+    T = gn.timeline_graph(seed)
+    pos, _ = timeline_layout(T)
+    dated = [pos[n][1] for n in T if T.nodes[n].get("date")]
+    undated = [pos[n][1] for n in T if not T.nodes[n].get("date")]
+    height = max(undated) - min(dated)
+    assert (max(undated) - min(undated)) / height < 0.55  # was two thirds
+    visit = Visit(browser, views / "timeline.html")
+    drawn = visit.page.evaluate(
+        """() => { const n = window.cvekg.network, s = n.getScale();
+          return window.cvekg.edges.getIds().map(id => n.body.edges[id]).filter(e =>
+            e.labelModule.fontOptions.size * s >= 11).map(e => e.options.label); }"""
+    )
+    assert any("years after" in label for label in drawn), drawn
+    smooth = visit.page.evaluate(
+        """() => { const d = window.cvekg.data, m = d.meta.nodes;
+          return d.edges.filter(e => m[e.from].key === "event-city-pair-marseille-2016" &&
+            m[e.to].key === "attack-orlando-pulse-nightclub")
+            .map(e => JSON.stringify(e.smooth)); }"""
+    )
+    assert len(smooth) == 2 and len(set(smooth)) == 2, smooth  # bent apart, both visible
+    visit.finish(artifacts, "timeline-durations")
+
+
+def test_selected_node_and_language_live_in_the_fragment_and_survive_a_reload(
+    browser, views, artifacts
+):
+    visit = Visit(browser, views / "overview.html")
+    page = visit.page
+    visit.click_node(f"{ID}city/marseille")
+    page.select_option("#lang", "fr")
+    assert page.evaluate("location.hash") == "#node=city-marseille&lang=fr"
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#panel h2").inner_text() == "Marseille"
+    assert page.locator("#lang").input_value() == "fr"
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    # The language is remembered on the other pages, the entity pages included.
+    page.goto((views / "timeline.html").as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#title").inner_text().startswith("Chronologie")
+    page.goto((views / "entity" / "city-new-orleans.html").as_uri())
+    page.wait_for_url("**/entities.html#city-new-orleans*")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#title").inner_text() == "La Nouvelle-Orléans"
+    assert page.evaluate("location.hash") == "#city-new-orleans&lang=fr"
+    page.goto((views / "index.html").as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("h1").inner_text().startswith("Partenariats")
+    page.select_option("#lang", "en")
+    visit.finish(artifacts, "url-state")

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
 from graph.text import runs
-from graph.views.layout import force_layout, geo_layout, timeline_layout
+from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
 if TYPE_CHECKING:
@@ -68,6 +68,9 @@ LARGE = 2000
 ENTITY_PAGES_LIMIT = 20000
 #: Nodes of an entity's neighbourhood drawn on its page.
 EGO_LIMIT = 120
+#: Up to this many entities, every graph page can search all of them (those it does not draw
+#: open their own page); above, its search offers the index's search, which has them all.
+SEARCH_ALL_LIMIT = 5000
 
 _VIEWS = (
     ("overview.html", "Overview", "Vue d'ensemble",
@@ -158,6 +161,27 @@ class ViewWriter:
         logger.info("views: %s", ", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items()))
         return written
 
+    def search_extra(self, drawn: Iterable[Hashable], root: str) -> dict[str, Any]:
+        """What a page's search needs beyond its own nodes: every entity of the graph that it
+        does not draw and that has a page, as ``[en, fr, alt names, key, group, page, class
+        en, class fr]`` (``more``), with the colour and shape of each group (``moreGroups``);
+        ``moreAll`` says whether that is every entity (else the search offers the index's)."""
+        G = self.G
+        page_of = self.page_of(root)
+        entities = sum(1 for _, d in G.nodes(data=True) if d.get("kind"))
+        if entities > SEARCH_ALL_LIMIT or not self.entity_pages:
+            return {"more": [], "moreAll": False}
+        inside = set(drawn)
+        more = []
+        for n, d in G.nodes(data=True):
+            page = page_of(n) if n not in inside else None
+            if page:
+                more.append([d["label_en"], d["label_fr"], list(d.get("alt_labels", ())),
+                             d["key"], d.get("group", "other"), page,
+                             d.get("class_en", ""), d.get("class_fr", "")])  # fmt: skip
+        groups = {g.key: [g.color, g.shape] for g in gn.GROUPS}
+        return {"more": more, "moreAll": True, "moreGroups": groups}
+
     def degree(self) -> dict[Hashable, int]:
         """Every node's degree (computed once: drill-down pages rank by it)."""
         if self._degree is None:
@@ -184,7 +208,8 @@ class ViewWriter:
                 "données de référence.",
                 edge_labels=False,
             )
-            data = page_data(G, force_layout(G), page, self.page_of(""), _nav("", "overview.html"))
+            data = page_data(G, force_layout(G), page, self.page_of(""), _nav("", "overview.html"),
+                             extra=self.search_extra(G, ""))  # fmt: skip
             return [_put(self.out / "overview.html", render_page(data))]
         return self._aggregated("overview.html", "", list(G.nodes), "group")
 
@@ -223,6 +248,7 @@ class ViewWriter:
             page,
             lambda v: folder + links[v] if v in links else None,
             _nav(root, filename),
+            extra=self.search_extra((), root),
         )
         return [_put(self.out / filename, render_page(data)), *written]
 
@@ -293,7 +319,8 @@ class ViewWriter:
             note_en=note[0],
             note_fr=note[1],
         )
-        data = page_data(C, pos, page, self.page_of(""), _nav("", "city-pairs.html"))
+        data = page_data(C, pos, page, self.page_of(""), _nav("", "city-pairs.html"),
+                         extra=self.search_extra(C, ""))  # fmt: skip
         return [_put(self.out / "city-pairs.html", render_page(data))]
 
     # --- timeline --------------------------------------------------------------------------
@@ -324,8 +351,10 @@ class ViewWriter:
             decorations=decorations,
             note_en=note[0],
             note_fr=note[1],
+            edge_notes=durations(T),
         )
-        data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"))
+        data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"),
+                         extra=self.search_extra(T, ""))  # fmt: skip
         return [_put(self.out / "timeline.html", render_page(data))]
 
     # --- entities --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "force_layout",
     "geo_layout",
     "timeline_layout",
+    "durations",
     "spread",
     "Decoration",
 ]
@@ -256,7 +257,7 @@ def geo_layout(
         label = ("United States", "États-Unis") if side == "west" else ("Europe", "Europe")
         decorations.append(
             {"kind": "text", "x": left + width / 2, "y": -90, "en": label[0], "fr": label[1],
-             "size": 30, "color": "#94a3b8"}
+             "size": 30, "color": "#64748b"}
         )  # fmt: skip
     decorations.append(
         {"kind": "band", "x": width + 40, "y": -140, "w": ocean - 80, "h": height + 280,
@@ -303,6 +304,48 @@ def _months(date: str) -> int | None:
         return int(parts[0]) * 12 + (int(parts[1]) - 1 if len(parts) > 1 else 6)
     except ValueError:
         return None
+
+
+def _span(months: int) -> tuple[str, str]:
+    """``months`` in words: "6 months", "1 year 2 months" (and in French)."""
+    years, rest = divmod(months, 12)
+    en, fr = [], []
+    if years:
+        en.append(f"{years} year{'s' if years > 1 else ''}")
+        fr.append(f"{years} an{'s' if years > 1 else ''}")
+    if rest:
+        en.append(f"{rest} month{'s' if rest > 1 else ''}")
+        fr.append(f"{rest} mois")
+    return " ".join(en), " ".join(fr)
+
+
+def durations(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, Any], tuple[str, str]]:
+    """How long after (or before) its target each link's source happened, for the links
+    between two dated events: ``"6 months after"``, ``"about 3 years before"`` (a date of year
+    alone gives years only), ``"same month"``; in English and French. Keyed by ``(u, v, key)``.
+    """
+    out: dict[tuple[Hashable, Hashable, Any], tuple[str, str]] = {}
+    for u, v, k in G.edges(keys=True):
+        a, b = G.nodes[u].get("date") or "", G.nodes[v].get("date") or ""
+        ma, mb = _months(a), _months(b)
+        if ma is None or mb is None or u == v:
+            continue
+        if len(a) >= 7 and len(b) >= 7:
+            gap, about = ma - mb, ("", "")
+        else:
+            gap, about = 12 * (int(a[:4]) - int(b[:4])), ("about ", "environ ")
+        if gap == 0:
+            out[(u, v, k)] = (
+                ("same month", "le même mois") if not about[0] else ("same year", "la même année")
+            )
+            continue
+        en, fr = _span(abs(gap))
+        after = gap > 0
+        out[(u, v, k)] = (
+            f"{about[0]}{en} {'after' if after else 'before'}",
+            f"{about[1]}{fr} {'après' if after else 'avant'}",
+        )
+    return out
 
 
 def timeline_layout(
@@ -384,17 +427,18 @@ def timeline_layout(
     for cx in cuts:
         decorations.append(
             {"kind": "text", "x": cx, "y": bottom + 14, "en": "≈ gap ≈", "fr": "≈ saut ≈",
-             "size": 14, "color": "#94a3b8"}
+             "size": 14, "color": "#64748b"}
         )  # fmt: skip
     # Vague and missing dates: one lane per wording, spread along the axis.
     vague: dict[str, list[Hashable]] = defaultdict(list)
     for n, d in G.nodes(data=True):
         if n not in dated:
             vague[d.get("date_description") or ""].append(n)
-    y = len(LANES) * lane - 40
+    # Compact: these lanes hold what the axis cannot place, so they take little height.
+    y = len(LANES) * lane - 70
     for words in sorted(vague, key=lambda w: (w == "", w)):
         members = sorted(vague[words], key=str)
-        per_row = max(1, int(width // 190) + 1)
+        per_row = max(1, int(width // 170) + 1)
         step = width / max(min(len(members), per_row) - 1, 1) if len(members) > 1 else 0
         en = f"Dated in words: “{words}”" if words else "No date in the source"
         fr = f"Date en toutes lettres : « {words} »" if words else "Sans date dans la source"
@@ -406,6 +450,6 @@ def timeline_layout(
             {"kind": "line", "x1": -60, "y1": y, "x2": width + 80, "y2": y, "color": "#f1f5f9"}
         )  # fmt: skip
         for i, n in enumerate(members):
-            pos[n] = (i % per_row * step, y + i // per_row * 90.0)
-        y += (len(members) - 1) // per_row * 90.0 + 130.0
+            pos[n] = (i % per_row * step, y + i // per_row * 72.0)
+        y += (len(members) - 1) // per_row * 72.0 + 92.0
     return pos, decorations

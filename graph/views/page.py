@@ -104,6 +104,8 @@ class Page:
     mode: str = "graph"
     note_en: str = ""
     note_fr: str = ""
+    #: Words added to some links' labels, by ``(u, v, key)``: "6 months after" on the timeline.
+    edge_notes: dict[Any, tuple[str, str]] = field(default_factory=dict)
 
 
 class Claims:
@@ -271,8 +273,14 @@ def page_data(
             m["claims"] = about.get(n, [])
     net.edges = []
     edge_meta = []
+    parallel: dict[frozenset, int] = {}
     for i, (u, v, key, d) in enumerate(G.edges(keys=True, data=True)):
         edge = {"id": i, "from": ids[u], "to": ids[v]}
+        # Links between the same two nodes bend apart, so none hides under another.
+        nth = parallel[frozenset((u, v))] = parallel.get(frozenset((u, v)), -1) + 1
+        if nth:
+            side = "curvedCW" if nth % 2 else "curvedCCW"
+            edge["smooth"] = {"enabled": True, "type": side, "roundness": 0.22 * ((nth + 1) // 2)}
         if d.get("reference") or d.get("inferred"):
             edge["dashes"] = True
         if d.get("kind") == "stop":
@@ -282,10 +290,13 @@ def page_data(
         if d.get("count"):
             edge["width"] = 1 + min(8, d["count"] ** 0.5)
         net.edges.append(edge)
-        meta = {
-            "label": [d.get("label_en") or str(key), d.get("label_fr") or d.get("label_en") or ""],
-            "claim": claims.ref(d.get("claim")),
-        }
+        label = [d.get("label_en") or str(key), d.get("label_fr") or d.get("label_en") or ""]
+        if (u, v, key) in page.edge_notes:
+            note = page.edge_notes[(u, v, key)]
+            label = [f"{label[0]} · {note[0]}", f"{label[1]} · {note[1]}"]
+        meta = {"label": label, "claim": claims.ref(d.get("claim"))}
+        if (u, v, key) in page.edge_notes:
+            meta["after"] = page.edge_notes[(u, v, key)]
         if d.get("inferred"):
             meta["inferred"] = d["inferred"]
         if d.get("exchange") and page_of(d["exchange"]):
@@ -333,8 +344,14 @@ def _sizes(G: nx.MultiDiGraph) -> dict[Hashable, float]:
 def render_page(data: dict[str, Any], root: str | None = "") -> str:
     """The HTML of a graph page: template, vis-network, our script and styles, the data.
     ``root`` is where the views folder is from the page (``None``: the page stands alone)."""
-    scripts = [_asset("vendor/vis-network.min.js"), _asset("static/cvekg.js")]
+    scripts = [
+        _asset("vendor/vis-network.min.js"),
+        _asset("static/search.js"),
+        _asset("static/labels.js"),
+        _asset("static/cvekg.js"),
+    ]
     template = _environment().get_template("page.html")
+    data = {**data, "home": None if root is None else f"{root}index.html"}
     return template.render(
         title=data["title"][0],
         data_json=json_for_script(data),
@@ -351,7 +368,7 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
 
 def render_index(context: dict[str, Any]) -> str:
     """The HTML of ``index.html``: what the graph holds, links to every view, a search box."""
-    scripts = [_asset("static/index.js")]
+    scripts = [_asset("static/search.js"), _asset("static/index.js")]
     template = _environment().get_template("index.html")
     return template.render(
         **context,

@@ -138,3 +138,38 @@ def test_construct_opens_as_a_graph(page, served: str, artifacts: Path) -> None:
     assert "Orlando" in view.content()
     view.screenshot(path=str(artifacts / "query-graph-view.png"))
     _offline(page, served)
+
+
+def test_results_sort_filter_page_and_download_csv_with_labels(
+    page, served: str, artifacts: Path
+) -> None:
+    _open(page, served)
+    _run(page, "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 700", "700 rows")
+    rows = page.locator("#results tbody tr")
+    assert rows.count() == 200  # a page at a time
+    expect(page.locator("#page-info")).to_have_text("rows 1–200 of 700")
+    page.click("#next")
+    expect(page.locator("#page-info")).to_have_text("rows 201–400 of 700")
+    _run(page, "SELECT ?city WHERE { ?city a cvekg:FrenchCity }", "9 rows")
+    header = page.locator("#results thead th").first
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    names = page.locator("#results tbody td").all_text_contents()
+    assert names == sorted(names) and names[0] == "Bordeaux"
+    header.press("Enter")
+    assert header.get_attribute("aria-sort") == "descending"
+    assert page.locator("#results tbody td").first.text_content() == "Toulouse"
+    page.fill("#filter", "lyo")
+    assert page.locator("#results tbody td").all_text_contents() == ["Lyon"]
+    expect(page.locator("#page-info")).to_have_text("rows 1–1 of 1 (filtered from 9)")
+    link = page.locator('#results a[href="/entity/city/lyon"]')
+    assert link.text_content() == "Lyon"  # an entity cell links to its page
+    page.screenshot(path=str(artifacts / "query-page-table.png"))
+    page.fill("#filter", "")
+    with page.expect_download() as download:
+        page.click("#csv")
+    text = Path(download.value.path()).read_text()
+    lines = text.splitlines()
+    assert lines[0] == "city,city_label" and len(lines) == 10
+    assert "https://w3id.org/cvekg/id/city/lyon,Lyon" in lines
+    _offline(page, served)

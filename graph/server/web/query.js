@@ -209,6 +209,44 @@
     $("downloads").hidden = false;
   }
 
+  // --- the results table: sorted by a column, filtered, a page at a time --------------------
+
+  const PAGE = 200;  // rows on the page at once: thousands of rows stay quick to draw
+  const view = { sort: null, desc: false, filter: "", page: 0 };
+
+  // A term as the table shows it (an entity's label when known), for sorting and filtering.
+  function termText(term) {
+    if (!term) return "";
+    if (term.type === "uri") return state.labels.get(term.value) || term.value;
+    if (term.type === "triple") return ["subject", "predicate", "object"].map((k) => term.value[k].value).join(" ");
+    return term.value;
+  }
+
+  function shownRows() {
+    const last = state.last;
+    let rows = last.rows;
+    const words = view.filter.trim().toLowerCase();
+    if (words) {
+      rows = rows.filter((row) => last.vars.some((name) => {
+        const term = row[name];
+        return term && (termText(term).toLowerCase().includes(words) ||
+          (term.type === "uri" && term.value.toLowerCase().includes(words)));
+      }));
+    }
+    if (view.sort !== null) {
+      const name = view.sort;
+      const sign = view.desc ? -1 : 1;
+      const key = (row) => termText(row[name]);
+      rows = rows.slice().sort((a, b) => {
+        const x = key(a), y = key(b);
+        const nx = Number(x), ny = Number(y);
+        const both = x !== "" && y !== "" && !Number.isNaN(nx) && !Number.isNaN(ny);
+        return sign * (both ? nx - ny : x.localeCompare(y, undefined, { numeric: true }));
+      });
+    }
+    return rows;
+  }
+
   function render() {
     const last = state.last;
     const table = $("results");
@@ -217,6 +255,7 @@
     head.replaceChildren();
     body.replaceChildren();
     $("boolean").hidden = true;
+    $("table-tools").hidden = !(last && last.rows);
     if (!last) return;
     if (last.form === "ASK") {
       $("boolean").textContent = last.boolean ? "yes" : "no";
@@ -227,17 +266,74 @@
     for (const name of last.vars) {
       const th = document.createElement("th");
       th.textContent = name;
+      th.tabIndex = 0;
+      th.className = "sortable";
+      th.setAttribute("aria-sort", view.sort !== name ? "none" : view.desc ? "descending" : "ascending");
+      const sortBy = () => {
+        view.desc = view.sort === name ? !view.desc : false;
+        view.sort = name;
+        view.page = 0;
+        render();
+      };
+      th.addEventListener("click", sortBy);
+      th.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sortBy(); } });
       tr.append(th);
     }
     head.append(tr);
+    const rows = shownRows();
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+    view.page = Math.min(view.page, pages - 1);
+    const start = view.page * PAGE;
     const fragment = document.createDocumentFragment();
-    for (const row of last.rows) {
+    for (const row of rows.slice(start, start + PAGE)) {
       const line = document.createElement("tr");
       for (const name of last.vars) line.append(cell(row[name]));
       fragment.append(line);
     }
     body.append(fragment);
+    $("page-info").textContent = rows.length
+      ? `rows ${start + 1}–${Math.min(start + PAGE, rows.length)} of ${rows.length}` +
+        (rows.length < last.rows.length ? ` (filtered from ${last.rows.length})` : "")
+      : `no row matches (of ${last.rows.length})`;
+    $("prev").disabled = view.page === 0;
+    $("next").disabled = view.page >= pages - 1;
   }
+
+  // CSV of every row (filtered and sorted as shown): an entity column gives its IRI, and a
+  // column "<name>_label" beside it its label.
+  function csv() {
+    const last = state.last;
+    const rows = shownRows();
+    const entity = last.vars.filter((name) => last.rows.some((row) => row[name] && row[name].type === "uri"));
+    const header = [];
+    for (const name of last.vars) {
+      header.push(name);
+      if (entity.includes(name)) header.push(`${name}_label`);
+    }
+    const quote = (text) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    const lines = [header.map(quote).join(",")];
+    for (const row of rows) {
+      const out = [];
+      for (const name of last.vars) {
+        const term = row[name];
+        out.push(term ? (term.type === "uri" ? term.value : termText(term)) : "");
+        if (entity.includes(name)) out.push(term && term.type === "uri" ? state.labels.get(term.value) || "" : "");
+      }
+      lines.push(out.map(quote).join(","));
+    }
+    const link = document.createElement("a");
+    link.download = "cvekg-results.csv";
+    link.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  $("filter").addEventListener("input", () => { view.filter = $("filter").value; view.page = 0; render(); });
+  $("prev").addEventListener("click", () => { view.page -= 1; render(); });
+  $("next").addEventListener("click", () => { view.page += 1; render(); });
+  $("csv").addEventListener("click", csv);
 
   async function run() {
     const ticket = ++state.runs;  // a later run wins over one still in flight
@@ -282,6 +378,7 @@
       }
       if (ticket !== state.runs) return;
       state.last = last;
+      Object.assign(view, { sort: null, desc: false, page: 0 });
       render();
       const count = last.rows ? last.rows.length : null;
       const noun = graph ? "triple" : "row";

@@ -9,7 +9,8 @@
 
   var data = JSON.parse(document.getElementById("cvekg-data").textContent);
   var meta = data.meta;
-  var lang = "en";
+  var State = window.cvekgState;
+  var lang = State.language();  // the fragment's, else the one chosen on another page
   var UI = {
     en: {
       search: "Search entities…", none: "No match", open: "Open its page",
@@ -17,7 +18,7 @@
       vague: "Date in the source's words", quote: "Quote", sentence: "Whole sentence",
       source: "Source", note: "Editorial note", read: "Read from context, not stated in so many words",
       stated: "Stated by the source", reference: "Reference data, no quote",
-      inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Show",
+      inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Legend: show",
       all: "all", and: " and ",
       hiddenNear: [" more neighbour", " more neighbours"],
       hiddenFar: [" more entity two steps away", " more entities two steps away"],
@@ -25,6 +26,7 @@
       hiddenMany: [" are not drawn (see their own pages).", " are not drawn (see their own pages)."],
       exchange: "Open the exchange", entities: "entities", links: "links",
       noquote: "no quote", members: "entities in this group", drill: "Open this group",
+      everywhere: "Search every entity on the home page",
     },
     fr: {
       search: "Rechercher une entité…", none: "Aucun résultat", open: "Ouvrir sa page",
@@ -33,7 +35,7 @@
       source: "Source", note: "Note éditoriale", read: "Lu dans le contexte, pas dit en toutes lettres",
       stated: "Énoncé par la source", reference: "Données de référence, sans citation",
       inferred: "Déduit par la construction", close: "Fermer", claim: "assertion",
-      legendTitle: "Afficher", all: "tout",
+      legendTitle: "Légende : afficher", all: "tout",
       and: " et ",
       hiddenNear: [" autre voisin", " autres voisins"],
       hiddenFar: [" autre entité à deux pas", " autres entités à deux pas"],
@@ -43,6 +45,7 @@
         " ne sont pas dessinées (voir leurs propres pages)."],
       exchange: "Ouvrir l'échange", entities: "entités", links: "liens",
       noquote: "sans citation", members: "entités dans ce groupe", drill: "Ouvrir ce groupe",
+      everywhere: "Chercher parmi toutes les entités (page d'accueil)",
     },
   };
   var DIM_NODE = { background: "#e5e7eb", border: "#d1d5db" };
@@ -121,6 +124,28 @@
   var panelTarget = null;
   var highlighted = null;
 
+  // Which labels to draw at each zoom (labels.js): the best connected first; on an entity
+  // page the entity, then its neighbours, then the rest.
+  var degreeOf = null;
+  function priority(i) {
+    if (!degreeOf) {
+      degreeOf = new Array(data.nodes.length).fill(0);
+      data.edges.forEach(function (e) { degreeOf[e.from] += 1; degreeOf[e.to] += 1; });
+    }
+    var ring = 0;
+    if (data.mode === "entity" && currentEntry) {
+      ring = i === currentEntry.node ? 2e9 : currentEntry.near.indexOf(i) >= 0 ? 1e9 : 0;
+    }
+    return ring + degreeOf[i] * 1000 + (data.nodes[i].size || 0);
+  }
+  var labels = window.cvekgLabels(network, nodes, edges, {
+    priority: priority,
+    nodeLabel: nodeLabel,
+    edgeLabel: function (j) { return showEdgeLabels ? edgeLabel(j) : ""; },
+    edgeLabels: function () { return showEdgeLabels; },
+    edgeFirst: function (j) { return !!meta.edges[j].after; },
+  });
+
   function visNode(i) {
     var base = data.nodes[i];
     var p = positions[i] || base;
@@ -159,33 +184,49 @@
   }
   // Fit the nodes and the drawings behind them into the part of the canvas the legend leaves.
   function fitAll(animate) {
-    var box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
-    function take(x0, y0, x1, y1) {
-      box.x0 = Math.min(box.x0, x0); box.y0 = Math.min(box.y0, y0);
-      box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
-    }
-    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
-    var pos = network.getPositions(ids);
-    ids.forEach(function (id) { var p = pos[id]; take(p.x - 70, p.y - 30, p.x + 70, p.y + 50); });
-    (data.mode === "entity" ? [] : data.decorations || []).forEach(function (d) {
-      if (d.kind === "band") take(d.x, d.y, d.x + d.w, d.y + d.h);
-      else if (d.kind === "line") take(Math.min(d.x1, d.x2), Math.min(d.y1, d.y2), Math.max(d.x1, d.x2), Math.max(d.y1, d.y2));
-      else if (d.kind === "text") {
-        var half = d.wrap || (d.size || 14) * 5;
-        var left = d.align === "right" ? d.x - 2 * half : d.align === "left" ? d.x : d.x - half;
-        take(left, d.y - d.size, left + 2 * half, d.y + d.size);
-      }
-    });
-    if (!isFinite(box.x0)) return;
     var W = container.clientWidth, H = container.clientHeight;
     var legendEl = document.getElementById("legend");
-    var side = W > 760 && legendEl ? legendEl.offsetWidth + 24 : 0;
-    var scale = Math.min((W - side - 30) / (box.x1 - box.x0), (H - 30) / (box.y1 - box.y0), 1.3);
+    var side = W > 760 && legendEl && !legendEl.classList.contains("folded") ? legendEl.offsetWidth + 24 : 0;
+    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
+    var pos = network.getPositions(ids);
+    // Texts behind the graph keep a readable size on screen (textSize), so how much room they
+    // take depends on the scale: fit twice.
+    var scale = 1, box = null;
+    for (var pass = 0; pass < 2; pass++) {
+      box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+      var take = function (x0, y0, x1, y1) {
+        box.x0 = Math.min(box.x0, x0); box.y0 = Math.min(box.y0, y0);
+        box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
+      };
+      var below = 30 + 40 / scale;  // a node's label, at a readable size, hangs under it
+      var half = Math.max(70, 75 / scale);  // and half a label's width either side
+      ids.forEach(function (id) { var p = pos[id]; take(p.x - half, p.y - 30, p.x + half, p.y + below); });
+      (data.mode === "entity" ? [] : data.decorations || []).forEach(function (d) {
+        if (d.kind === "band") take(d.x, d.y, d.x + d.w, d.y + d.h);
+        else if (d.kind === "line") take(Math.min(d.x1, d.x2), Math.min(d.y1, d.y2), Math.max(d.x1, d.x2), Math.max(d.y1, d.y2));
+        else if (d.kind === "text") {
+          var size = textSize(d, scale);
+          var half = (d.wrap ? d.wrap * size / (d.size || 14) : size * 5);
+          var left = d.align === "right" ? d.x - 2 * half : d.align === "left" ? d.x : d.x - half;
+          take(left, d.y - size, left + 2 * half, d.y + size);
+        }
+      });
+      if (!isFinite(box.x0)) return;
+      scale = Math.min((W - side - 30) / (box.x1 - box.x0), (H - 30) / (box.y1 - box.y0), 1.3);
+    }
+    var x = (box.x0 + box.x1) / 2 - side / 2 / scale;
+    if (W < 760 && data.view === "timeline" && scale < 0.3) {
+      // A phone cannot hold years of events readably: start at the earliest, drag for the rest.
+      scale = 0.3;
+      var first = Math.min.apply(null, ids.map(function (id) { return pos[id].x; }));
+      x = first + (W / 2 - 40) / scale;
+    }
     network.moveTo({
-      position: { x: (box.x0 + box.x1) / 2 - side / 2 / scale, y: (box.y0 + box.y1) / 2 },
+      position: { x: x, y: (box.y0 + box.y1) / 2 },
       scale: scale,
       animation: animate ? { duration: 300 } : false,
     });
+    if (animate) setTimeout(labels.update, 330); else labels.update();
   }
   function refreshLabels() {
     nodes.update(nodes.getIds().map(function (i) {
@@ -194,10 +235,14 @@
     edges.update(edges.getIds().map(function (j) {
       return { id: j, label: showEdgeLabels ? edgeLabel(j) : "", title: edgeTitle(j) };
     }));
+    labels.update();
   }
 
   // --- Highlight the neighbours of a node ---------------------------------------------------
 
+  // A node's font in another colour, keeping the size labels.js gave it (vis-network's
+  // DataSet replaces a property's object whole).
+  function fontWith(n, color) { return Object.assign({}, nodes.get(n).font, { color: color }); }
   function highlight(i) {
     var keep = {};
     keep[i] = true;
@@ -206,25 +251,27 @@
     network.getConnectedEdges(i).forEach(function (e) { touching[e] = true; });
     nodes.update(nodes.getIds().map(function (n) {
       var v = visNode(n);
-      return keep[n] ? { id: n, color: v.color, font: v.font }
-        : { id: n, color: DIM_NODE, font: { color: DIM_FONT } };
+      return keep[n] ? { id: n, color: v.color, font: fontWith(n, FONT) }
+        : { id: n, color: DIM_NODE, font: fontWith(n, DIM_FONT) };
     }));
     edges.update(edges.getIds().map(function (e) {
       return touching[e] ? { id: e, color: { color: "#334155", opacity: 1 }, width: 2 }
         : { id: e, color: { color: "#e5e7eb", opacity: 0.6 }, width: 1 };
     }));
     highlighted = i;
+    labels.force([i].concat(network.getConnectedNodes(i)), network.getConnectedEdges(i));
   }
   function unhighlight() {
     if (highlighted === null) return;
     nodes.update(nodes.getIds().map(function (n) {
       var v = visNode(n);
-      return { id: n, color: v.color, font: v.font };
+      return { id: n, color: v.color, font: fontWith(n, FONT) };
     }));
     edges.update(edges.getIds().map(function (e) {
       return { id: e, color: data.options.edges.color, width: data.edges[e].width || 1.2 };
     }));
     highlighted = null;
+    labels.force([]);
   }
 
   // --- The side panel -----------------------------------------------------------------------
@@ -294,6 +341,7 @@
   function showNode(i) {
     var m = meta.nodes[i];
     panelTarget = { node: i };
+    saveState();
     panelHeader(nodeLabel(i), pick(m.cls) || "", groupColor[m.group]);
     panel.appendChild(el("p", "iri", m.iri));
     if (m.page || onThisPage(m)) {
@@ -371,7 +419,19 @@
     panel.appendChild(edgeDetails(j));
     panel.hidden = false;
   }
-  function closePanel() { panel.hidden = true; panelTarget = null; }
+  function closePanel() { panel.hidden = true; panelTarget = null; saveState(); }
+  // The fragment holds what a reload or a shared link should show again: the entity of an
+  // entity page, the selected node (by its key) and the language: #node=city-lyon&lang=fr.
+  function saveState() {
+    var state = {};
+    if (data.mode === "entity" && currentKey) state[""] = currentKey;
+    if (panelTarget && "node" in panelTarget) {
+      var key = meta.nodes[panelTarget.node].key;
+      if (key && !(data.mode === "entity" && key === currentKey)) state.node = key;
+    }
+    state.lang = lang === "fr" ? "fr" : "";
+    State.write(state);
+  }
   function refreshPanel() {
     if (!panelTarget) return;
     if ("node" in panelTarget) showNode(panelTarget.node); else showEdge(panelTarget.edge);
@@ -380,14 +440,35 @@
     if (hiddenGroups[data.nodes[i].group]) toggleGroup(data.nodes[i].group, true);
     network.selectNodes([i]);
     network.focus(i, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 350 } });
+    setTimeout(labels.update, 380);
     highlight(i);
     showNode(i);
+    setTimeout(function () { keepAboveSheet(i); }, 380);
   }
 
+  // On a phone the panel is a sheet over the lower part of the drawing: bring the node into
+  // the part left above it.
+  function keepAboveSheet(i) {
+    if (container.clientWidth >= 760 || panel.hidden) return;
+    var canvas = container.getBoundingClientRect();
+    var visible = Math.max(panel.getBoundingClientRect().top - canvas.top, 80);
+    var scale = Math.max(network.getScale(), 0.6);
+    var p = network.getPosition(i);
+    network.moveTo({ position: { x: p.x, y: p.y + (canvas.height / 2 - visible / 2) / scale },
+      scale: scale, animation: { duration: 250 } });
+    setTimeout(labels.update, 280);
+  }
   network.on("click", function (params) {
-    if (params.nodes.length) { highlight(params.nodes[0]); showNode(params.nodes[0]); }
+    if (params.nodes.length) { highlight(params.nodes[0]); showNode(params.nodes[0]); keepAboveSheet(params.nodes[0]); }
     else if (params.edges.length) { unhighlight(); showEdge(params.edges[0]); }
     else { unhighlight(); closePanel(); }
+  });
+  // Escape closes the panel (the search list, when open, closes first: search.js stops it).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || panel.hidden) return;
+    closePanel();
+    network.unselectAll();
+    unhighlight();
   });
   network.on("doubleClick", function (params) { if (params.nodes.length) openPage(params.nodes[0]); });
 
@@ -400,9 +481,24 @@
     shown.forEach(function (i) { var g = data.nodes[i].group; c[g] = (c[g] || 0) + 1; });
     return c;
   }
+  // Folded (its title alone) on a phone, where it would cover the drawing; a click unfolds it.
+  var legendFolded = container.clientWidth < 760;
   function buildLegend() {
     legend.textContent = "";
-    legend.appendChild(el("p", "legend-title", t("legendTitle")));
+    var toggle = el("button", "legend-title", t("legendTitle"));
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", String(!legendFolded));
+    toggle.setAttribute("aria-controls", "legend-body");
+    toggle.addEventListener("click", function () {
+      legendFolded = !legendFolded;
+      legend.classList.toggle("folded", legendFolded);
+      toggle.setAttribute("aria-expanded", String(!legendFolded));
+    });
+    legend.appendChild(toggle);
+    legend.classList.toggle("folded", legendFolded);
+    var body = el("div", "legend-body");
+    body.id = "legend-body";
+    legend.appendChild(body);
     var c = counts();
     data.legend.forEach(function (g) {
       if (!c[g.key]) return;
@@ -419,7 +515,7 @@
       row.appendChild(sw);
       row.appendChild(el("span", null, pick(g.label)));
       row.appendChild(el("span", "count", c[g.key]));
-      legend.appendChild(row);
+      body.appendChild(row);
     });
   }
   function toggleGroup(key, visible) {
@@ -427,70 +523,60 @@
     if (legendBoxes[key]) legendBoxes[key].checked = visible;
     nodes.update(shown.filter(function (i) { return data.nodes[i].group === key; })
       .map(function (i) { return { id: i, hidden: !visible }; }));
+    labels.update();
   }
 
-  // --- Search -------------------------------------------------------------------------------
+  // --- Search: every entity of the page, and every other entity of the graph ---------------
 
   var search = document.getElementById("search");
   var results = document.getElementById("results");
-  var names = null;
-  function nameIndex() {
-    if (names) return names;
-    names = meta.nodes.map(function (m) {
-      return [m.label[0], m.label[1]].concat(m.alt || [], [m.key || ""]).map(norm);
+  var entries = null;
+  // Entries for search.js: the page's own nodes (drawn ones are focused, others opened), then
+  // the graph's entities this page does not hold (data.more), which open their own page.
+  function searchEntries() {
+    if (entries) return entries;
+    var S = window.cvekgSearch;
+    entries = meta.nodes.map(function (m, i) {
+      return {
+        names: [m.label[0], m.label[1]].concat(m.alt || [], [m.key || ""]).map(S.norm),
+        label: function () { return nodeLabel(i); },
+        detail: function () { return pick(meta.nodes[i].cls); },
+        color: groupColor[data.nodes[i].group], shape: groupShape[data.nodes[i].group],
+        available: function () { return data.mode === "entity" || drawn(i) || !!meta.nodes[i].page; },
+        choose: function () { if (drawn(i)) focusNode(i); else openPage(i); },
+      };
     });
-    return names;
-  }
-  function runSearch() {
-    var q = norm(search.value);
-    results.textContent = "";
-    if (!q) { results.hidden = true; return; }
-    var index = nameIndex();
-    var found = [];
-    // An entity page searches every entity it holds, drawn or not; other views what they draw.
-    var pool = data.mode === "entity" ? index.map(function (_, i) { return i; }) : shown;
-    pool.forEach(function (i) {
-      var best = 9, size = 1e9;
-      index[i].forEach(function (name) {
-        var score = name === q ? 0 : name.indexOf(q) === 0 ? 1
-          : (" " + name).indexOf(" " + q) >= 0 ? 2 : name.indexOf(q) >= 0 ? 3 : 9;
-        if (score < best || (score === best && name.length < size)) { best = score; size = name.length; }
+    (data.more || []).forEach(function (e) {
+      // [en, fr, alternative names, key, group, page, class en, class fr]
+      entries.push({
+        names: [e[0], e[1]].concat(e[2], [e[3]]).map(S.norm),
+        label: function () { return lang === "fr" ? e[1] : e[0]; },
+        detail: function () { return (lang === "fr" ? e[7] : e[6]) + " \u2197"; },
+        color: data.moreGroups[e[4]] ? data.moreGroups[e[4]][0] : "#9ca3af",
+        shape: data.moreGroups[e[4]] ? data.moreGroups[e[4]][1] : "dot",
+        available: function () { return true; },
+        choose: function () { location.href = e[5]; },
       });
-      if (best < 9) found.push([best, nodeLabel(i), i, size]);
     });
-    found.sort(function (a, b) { return a[0] - b[0] || a[3] - b[3] || a[1].localeCompare(b[1]); });
-    if (!found.length) results.appendChild(el("li", "muted", t("none")));
-    found.slice(0, 15).forEach(function (f) {
-      var li = el("li");
-      var b = el("button", "result");
-      b.type = "button";
-      var sw = el("span", "swatch shape-" + groupShape[data.nodes[f[2]].group]);
-      sw.style.setProperty("--c", groupColor[data.nodes[f[2]].group]);
-      b.appendChild(sw);
-      b.appendChild(el("span", null, f[1]));
-      b.appendChild(el("small", null, pick(meta.nodes[f[2]].cls)));
-      b.addEventListener("click", function () {
-        results.hidden = true;
-        if (drawn(f[2])) focusNode(f[2]); else openPage(f[2]);
-      });
-      li.appendChild(b);
-      results.appendChild(li);
-    });
-    results.hidden = false;
+    return entries;
   }
-  search.addEventListener("input", runSearch);
-  search.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") {
-      var first = results.querySelector("button.result");
-      if (first) first.click();
-    } else if (ev.key === "Escape") { results.hidden = true; }
+  var searchBox = window.cvekgSearch.combobox(search, results, function (q) {
+    return window.cvekgSearch.rank(searchEntries().filter(function (e) { return e.available(); }), q, 15);
+  }, function () { return t("none"); }, function (q) {
+    if (!data.home || data.moreAll || data.mode === "entity") return null;
+    return {  // the graph is too large for every name on each page: the index has them all
+      label: function () { return t("everywhere"); },
+      choose: function () { location.href = data.home + "#q=" + encodeURIComponent(q.trim()); },
+    };
   });
+  function runSearch() { searchBox.run(); }
 
   // --- Language, labels, physics, fit, PNG --------------------------------------------------
 
   function applyLanguage(value, initial) {
     lang = value === "fr" ? "fr" : "en";
     document.documentElement.lang = lang;
+    document.getElementById("lang").value = lang;
     document.querySelectorAll("[data-en]").forEach(function (node) {
       node.textContent = lang === "fr" ? node.dataset.fr : node.dataset.en;
     });
@@ -506,16 +592,22 @@
     buildLegend();
     if (data.mode === "entity") renderClaims();
     refreshPanel();
-    if (search.value) runSearch();
+    if (search.value && !results.hidden) runSearch();
     network.redraw();
   }
-  document.getElementById("lang").addEventListener("change", function (ev) { applyLanguage(ev.target.value); });
+  document.getElementById("lang").addEventListener("change", function (ev) {
+    applyLanguage(ev.target.value);
+    State.saveLanguage(lang);
+    saveState();
+  });
   var labelBox = document.getElementById("edge-labels");
   labelBox.checked = showEdgeLabels;
   labelBox.addEventListener("change", function () { showEdgeLabels = labelBox.checked; refreshLabels(); });
   document.getElementById("physics").addEventListener("change", function (ev) {
     network.setOptions({ physics: { enabled: ev.target.checked } });
   });
+  // With physics on, nodes move: once they settle, the view refits and labels are re-chosen.
+  network.on("stabilized", function () { fitAll(true); });
   document.getElementById("fit").addEventListener("click", function () { fitAll(true); });
   document.getElementById("png").addEventListener("click", function () {
     var source = container.querySelector("canvas");
@@ -551,19 +643,23 @@
         ctx.lineTo(d.x2, d.y2);
         ctx.stroke();
       } else if (d.kind === "text") {
+        var size = textSize(d, network.getScale());
         ctx.fillStyle = d.color || "#64748b";
-        ctx.font = (d.italic ? "italic " : "") + (d.size || 14) + "px system-ui, sans-serif";
+        ctx.font = (d.italic ? "italic " : "") + size + "px system-ui, sans-serif";
         ctx.textAlign = d.align || "center";
         ctx.textBaseline = "middle";
         var text = lang === "fr" ? d.fr : d.en;
-        var lines = d.wrap ? wrapCanvas(ctx, text, d.wrap) : [text];
+        var lines = d.wrap ? wrapCanvas(ctx, text, d.wrap * size / (d.size || 14)) : [text];
         lines.forEach(function (line, k) {
-          ctx.fillText(line, d.x, d.y + (k - (lines.length - 1) / 2) * (d.size || 14) * 1.25);
+          ctx.fillText(line, d.x, d.y + (k - (lines.length - 1) / 2) * size * 1.25);
         });
       }
       ctx.restore();
     });
   });
+  // A text behind the graph: its own size, but never under TEXT_PX on screen.
+  var TEXT_PX = 12;
+  function textSize(d, scale) { return Math.max(d.size || 14, TEXT_PX / scale); }
   function wrapCanvas(ctx, text, width) {
     var lines = [], current = "";
     String(text).split(" ").forEach(function (word) {
@@ -578,6 +674,7 @@
   // --- Entity pages: one bundle page shows any of its entities, named by the URL's hash -----
 
   var currentKey = null;
+  var currentEntry = null;  // the entity page's entity: {node, near, far}
   var leftOut = [0, 0];  // neighbours, and entities two steps away, not drawn
   var missingKey = null;  // a key in the URL that names no entity of this page
   // Keys come from the URL: no inherited property ("constructor", "__proto__") may answer.
@@ -588,10 +685,7 @@
     if (data.entities) return own(data.entities, key) ? data.entities[key] : null;
     return key in keyIndex ? neighbourhood(keyIndex[key]) : null;
   }
-  function hashKey() {
-    var raw = location.hash.slice(1);
-    try { return decodeURIComponent(raw); } catch (e) { return raw; }  // "#%" is no escape
-  }
+  function hashKey() { return State.read()[""] || ""; }
 
   // Who links to whom among the page's nodes (both ways), for the rings.
   var linked = null;
@@ -711,6 +805,7 @@
     missingKey = key && !entry ? key : null;
     if (!entry) { key = data.first; entry = entityOf(key); }
     currentKey = key;
+    currentEntry = entry;
     panelTarget = null;  // the last entity's node may not be drawn around this one
     var pos = rings(entry.node, entry.near, entry.far);
     var indexes = [entry.node].concat(entry.near, entry.far);
@@ -720,9 +815,11 @@
     load(indexes, pos);
     document.title = nodeLabel(entry.node) + " \u00b7 cvekg";
     applyLanguage(lang, true);
-    fitAll(false);
     network.selectNodes([entry.node]);
-    showNode(entry.node);
+    // The panel first: it narrows the canvas, which rescales the view. On a phone it would
+    // cover the drawing, and the claims under it say the same: it opens on a click.
+    if (container.clientWidth >= 760) showNode(entry.node);
+    fitAll(false);
   }
   // "11 more neighbours and 260 more entities two steps away are not drawn (…)."
   function hiddenNote() {
@@ -780,9 +877,12 @@
     var all = [];
     for (var i = 0; i < data.nodes.length; i++) all.push(i);
     load(all, null);
-    applyLanguage("en", true);
+    applyLanguage(lang, true);
     fitAll(false);
   }
+  // A node named in the fragment is selected again (a reload, a shared link).
+  var asked = State.read().node;
+  if (asked && asked in keyIndex && drawn(keyIndex[asked])) focusNode(keyIndex[asked]);
   window.cvekg = {
     network: network, nodes: nodes, edges: edges, data: data,
     keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage,
