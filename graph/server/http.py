@@ -327,6 +327,10 @@ class _App:
                 "accept": accept,
                 "default": params.get("default-graph-uri"),
                 "named": params.get("named-graph-uri"),
+                # Not in the SPARQL Protocol: answer from stated claims alone (cvekg query
+                # --stated-only), leaving out those read from context.
+                "stated_only": (params.get("stated-only") or [""])[-1].lower()
+                in {"1", "true", "yes", "on"},
             },
         )
         reply.headers.update(_CORS)

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from graph.errors import CvekgError
 from graph.server.negotiate import FORMAT_MEDIA, GRAPH_MEDIA, RESULT_MEDIA
 from graph.server.pages import entity_reply, view_reply
@@ -110,12 +112,29 @@ def _handle_job(store, job: dict, max_rows: int) -> Reply:
     return Reply.text(500, f"unknown job {job['kind']!r}")
 
 
+#: The worker's store without the claims read from context, made on the first request for it.
+_STATED: dict[int, ox.Store] = {}
+
+
+def _stated(store: ox.Store) -> ox.Store:
+    from graph.query.stated import stated_only
+
+    if id(store) not in _STATED:
+        _STATED.clear()  # a reloaded graph replaces the one before
+        _STATED[id(store)] = stated_only(store)
+    return _STATED[id(store)]
+
+
 def _sparql_reply(store, job: dict, max_rows: int) -> Reply:
     from graph.query.results import serialize
     from graph.query.sparql import QueryRefusedError, QuerySyntaxError, execute
 
     if job.get("kind") == "network-probe":  # tests: can this worker reach an address?
         return _probe(job["host"], job["port"])
+    if job.get("stated_only"):
+        if not isinstance(store, ox.Store):
+            return Reply.text(400, "stated-only answers need the build itself, not an endpoint")
+        store = _stated(store)
     try:
         outcome = execute(
             store,

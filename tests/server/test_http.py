@@ -375,3 +375,16 @@ def test_cvekg_serve_command(built_dir: Path, client_for: type[Client]) -> None:
         rest = process.communicate(timeout=10)[1]
     assert process.returncode == 0, rest
     assert "stopped" in rest
+
+
+def test_stated_only_parameter_leaves_out_claims_read_from_context(client: Client) -> None:
+    """Orlando as the Marseille delegation's host is read from context: with
+    ``stated-only=1`` the endpoint does not answer it; what the words state stays."""
+    host = "ASK { event:city-pair-marseille-2016 cvekg:hostCity city:orlando }"
+    partner = "ASK { event:city-pair-marseille-2016 cvekg:partnerCity city:orlando }"
+    for query, everything, stated in ((host, True, False), (partner, True, True)):
+        for flag, expected in (({}, everything), ({"stated-only": "1"}, stated)):
+            path = "/sparql?" + urllib.parse.urlencode({"query": query, **flag})
+            status, _, body = client.request("GET", path, Accept="application/sparql-results+json")
+            assert status == 200, body
+            assert json.loads(body)["boolean"] is expected, (query, flag)
