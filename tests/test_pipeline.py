@@ -679,3 +679,19 @@ def test_unwritable_build_folder_gives_a_message_not_a_traceback(
     done = _cvekg_build(sources_copy, blocker / "build")
     assert done.returncode == 2, done.stderr
     assert "cannot write the build here" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_literal_over_16_mb_gives_its_place_and_publishes_nothing(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    path = sources_copy / TRIG
+    text = path.read_text(encoding="utf-8")
+    long_name = '"' + "x" * 17_000_000 + '"@en , "Michael Duffin"@fr'
+    path.write_text(
+        text.replace('"Michael Duffin"@en , "Michael Duffin"@fr', long_name, 1), "utf-8"
+    )
+    line = text[: text.index('"Michael Duffin"@en , "Michael Duffin"@fr')].count("\n") + 1
+    done = _cvekg_build(sources_copy, tmp_path / "out")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{TRIG}:{line}:1: a literal or IRI here is too long to read" in done.stderr
+    assert not (tmp_path / "out").exists()

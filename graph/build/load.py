@@ -341,9 +341,31 @@ def _load_into(
         message = _PARSER_POSITION.sub("", error.msg)
         line, column = error.lineno or 1, error.offset or 1
         raise SourceError(path, line, column, f"{name} syntax error: {message}") from None
+    except MemoryError as exc:  # Oxigraph holds one term in a buffer of at most 16 MiB
+        line, column = _longest_line(data)
+        raise SourceError(
+            path,
+            line,
+            column,
+            f"a literal or IRI here is too long to read ({exc}): sources hold quotes and "
+            "facts, not whole documents; put long text in the document's .txt file",
+        ) from None
     except (OSError, ValueError) as exc:
         raise SourceError(path, 1, 1, f"cannot parse {name}: {exc}") from None
     return default
+
+
+def _longest_line(data: str) -> tuple[int, int]:
+    """Where the longest line of ``data`` starts (line, column 1): where a term too long for
+    the parser most likely is."""
+    best, best_line, line, start = -1, 1, 1, 0
+    while start <= len(data):
+        end = data.find("\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > best:
+            best, best_line = end - start, line
+        start, line = end + 1, line + 1
+    return best_line, 1
 
 
 def _xsd_prefixes(data: str) -> dict[str, str]:

@@ -121,6 +121,35 @@ def _declared(ontology: Graph) -> set:
     return declared
 
 
+_TIME = "http://www.w3.org/2006/time#"
+#: OWL-Time's classes are times (instants, intervals), not things that happen at a time.
+_TIME_CLASSES = {URIRef(_TIME + c) for c in ("TemporalEntity", "Instant", "Interval")}
+#: The codebooks of the Global Terrorism Database our individuals are coded from.
+_GTD_CODEBOOKS = (CVEKG.AttackType, CVEKG.TargetType)
+
+
+def _alignment_problems(ontology: Graph, ours: list) -> list[str]:
+    """Standards used right: no class of ours is an OWL-Time temporal entity (an event *has*
+    a time: ``sem:hasTimeStamp``, ``schema:startDate``), and every attack or target type is
+    a GTD category with its GTD code (``skos:notation``)."""
+    short = Labeller.short
+    problems = []
+    for term in ours:
+        for parent in ontology.objects(term, RDFS.subClassOf):
+            if parent in _TIME_CLASSES:
+                problems.append(
+                    f"{short(term)}: rdfs:subClassOf {short(parent)} says it is a time (an "
+                    "instant or interval); an event has a time (sem:hasTimeStamp, schema:startDate)"
+                )
+    for codebook in _GTD_CODEBOOKS:
+        for individual in sorted(ontology.subjects(RDF.type, codebook)):
+            if ontology.value(individual, SKOS.notation) is None:
+                problems.append(
+                    f"{short(individual)}: a {short(codebook)} without its GTD code (skos:notation)"
+                )
+    return problems
+
+
 def lint_problems(
     ontology: Graph, data: Iterable[tuple] = (), used: set | None = None
 ) -> list[str]:
@@ -157,6 +186,7 @@ def lint_problems(
                 problems.append(
                     f"{short(term)}: owl:inverseOf {short(inverse)} is not declared both ways"
                 )
+    problems += _alignment_problems(ontology, ours)
     for node in set(ontology.subjects()) | set(ontology.objects()):
         if isinstance(node, URIRef) and node.startswith(str(CVEKG)) and node not in declared:
             problems.append(f"{short(node)}: used in the ontology but never declared")

@@ -132,3 +132,31 @@ def test_shacl_sees_a_count_written_twice_with_two_datatypes(
         f"SHACL: Orlando Pulse nightclub attack (attack:orlando-pulse-nightclub) "
         f"cvekg:victimsKilled: {message} (value: 49)",
     ]
+
+
+def test_lint_catches_an_event_aligned_as_an_owl_time_entity(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    """The audit's category error: OWL-Time's TemporalEntity is a time, not an event."""
+    ontology = tmp_path / "cvekg.ttl"
+    ontology.write_text(
+        ontology_file().read_text(encoding="utf-8")
+        + "\ncvekg:Event rdfs:subClassOf <http://www.w3.org/2006/time#TemporalEntity> .\n",
+        encoding="utf-8",
+    )
+    error = _fails(sources_copy, tmp_path / "out", ontology=ontology)
+    assert any(
+        p.startswith("lint: cvekg:Event: rdfs:subClassOf time:TemporalEntity says it is a time")
+        for p in error.problems
+    )
+
+
+def test_lint_catches_a_gtd_type_without_its_code(sources_copy: Path, tmp_path: Path) -> None:
+    ontology = tmp_path / "cvekg.ttl"
+    ontology.write_text(ontology_file().read_text(encoding="utf-8"), encoding="utf-8")
+    _replace(ontology, '    skos:notation "3" ;\n', "")
+    error = _fails(sources_copy, tmp_path / "out", ontology=ontology)
+    assert (
+        "lint: cvekg:bombingExplosion: a cvekg:AttackType without its GTD code (skos:notation)"
+        in error.problems
+    )
