@@ -153,6 +153,28 @@ def _at_least_one(text: str) -> int:
     return number
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0 (pick a free one) to 65535."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks one)")
+    return number
+
+
+def _megabytes(text: str) -> int:
+    """A memory cap in MB: 0 for none, else at least 128."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number != 0 and number < 128:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 0 (no cap) or at least 128 (MB)")
+    return number
+
+
 def _positive_seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -341,15 +363,22 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         "query page at / that works offline, and a page per entity at /entity/KIND/SLUG.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks one)")
     p.add_argument(
-        "--timeout", type=float, default=10.0, help="query time limit, seconds (default: 10)"
+        "--timeout",
+        type=_positive_seconds,
+        default=10.0,
+        help="query time limit, seconds (default: 10)",
     )
-    p.add_argument("--max-rows", type=int, default=10000, help="result row cap (default: 10000)")
-    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    p.add_argument(
+        "--max-rows", type=_at_least_one, default=10000, help="result row cap (default: 10000)"
+    )
+    p.add_argument(
+        "--workers", type=_at_least_one, default=2, help="query worker processes (default: 2)"
+    )
     p.add_argument(
         "--max-memory",
-        type=int,
+        type=_megabytes,
         default=1024,
         metavar="MB",
         help="memory cap of each query worker, MB (default: 1024; 0: none); a query past it "
@@ -611,9 +640,11 @@ def _add_virtuoso(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument("--dir", type=Path, default=Path("virtuoso"), help="default: virtuoso/")
-    p.add_argument("--sql-port", type=int, default=0, help="SQL port (default: a free one)")
-    p.add_argument("--http-port", type=int, default=0, help="HTTP port (default: a free one)")
-    p.add_argument("--max-rows", type=int, default=100000, help="ResultSetMaxRows (100000)")
+    p.add_argument("--sql-port", type=_port, default=0, help="SQL port (default: a free one)")
+    p.add_argument("--http-port", type=_port, default=0, help="HTTP port (default: a free one)")
+    p.add_argument(
+        "--max-rows", type=_at_least_one, default=100000, help="ResultSetMaxRows (100000)"
+    )
     p.set_defaults(run=_run_virtuoso)
 
 

@@ -91,3 +91,20 @@ def test_view_of_each_expression_gets_its_own_page(built_dir: Path, tmp_path: Pa
         assert done.returncode == 0, _message(done)
         pages.add(Path(done.stdout.decode().strip()).name)
     assert pages == {"query-attack-places.html", "query-where-attacks-were.html"}
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["serve", "--port", "99999"], "--port: '99999' is not a port"),
+        (["serve", "--max-rows", "-5"], "--max-rows: '-5' is not a whole number of 1 or more"),
+        (["serve", "--workers", "0"], "--workers: '0' is not a whole number of 1 or more"),
+        (["serve", "--timeout", "-1"], "--timeout: '-1' is not a positive number of seconds"),
+        (["serve", "--max-memory", "64"], "--max-memory: '64' is not 0 (no cap) or at least 128"),
+        (["query", "01", "--width", "0"], "--width: '0' is not a whole number of 1 or more"),
+    ],
+)
+def test_numeric_options_are_checked_and_name_the_option(args: list[str], named: str) -> None:
+    done = _cvekg(*args)
+    assert done.returncode == 2
+    assert named in _message(done)
