@@ -420,7 +420,18 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", type=Path, default=Path("build"), help="built graph (default: build)")
+    # The folder these commands read is the build; only `cvekg build --out` writes one.
+    p.add_argument(
+        "--build",
+        dest="out",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="the build folder to read (default: build)",
+    )
+    p.add_argument(
+        "--out", dest="out", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     p.add_argument("--sources", type=Path, help="sources to rebuild from when stale")
     _add_endpoint(p)
 

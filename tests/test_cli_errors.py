@@ -108,3 +108,16 @@ def test_numeric_options_are_checked_and_name_the_option(args: list[str], named:
     done = _cvekg(*args)
     assert done.returncode == 2
     assert named in _message(done)
+
+
+def test_reading_commands_call_their_folder_the_build(built_dir: Path) -> None:
+    """`--build DIR` names the folder a command reads (`--out` stays for `cvekg build`, which
+    writes one, and is still understood elsewhere for old scripts)."""
+    for command in ("query", "views", "view", "path", "stats", "export", "serve"):
+        text = " ".join(_cvekg(command, "--help").stdout.decode().split())
+        assert "--build DIR the build folder to read (default: build)" in text, command
+        assert "--out " not in text and "--out DIR" not in text, command  # --output stays
+    for flag in ("--build", "--out"):
+        done = _cvekg("query", "-e", "ASK { city:lyon a cvekg:FrenchCity }", flag, str(built_dir))
+        assert (done.returncode, done.stdout.decode().strip()) == (0, "yes"), flag
+    assert "--out OUT" in " ".join(_cvekg("build", "--help").stdout.decode().split())
