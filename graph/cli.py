@@ -143,46 +143,26 @@ def _offline(work: Callable[[], T], timeout: float | None = None, what: str = "q
     return value[1]
 
 
-def _at_least_one(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return number
+def _checked(convert: Callable[[str], T], accept: Callable[[T], bool], what: str):
+    """An argparse ``type``: ``convert`` the text, and refuse it, naming ``what`` it must be,
+    unless ``accept`` takes the value (argparse prefixes the option's name)."""
+
+    def parse(text: str) -> T:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+
+    return parse
 
 
-def _port(text: str) -> int:
-    """A TCP port, 0 (pick a free one) to 65535."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks one)")
-    return number
-
-
-def _megabytes(text: str) -> int:
-    """A memory cap in MB: 0 for none, else at least 128."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if number != 0 and number < 128:
-        raise argparse.ArgumentTypeError(f"{text!r} is not 0 (no cap) or at least 128 (MB)")
-    return number
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return seconds
+_at_least_one = _checked(int, lambda n: n >= 1, "a whole number of 1 or more")
+_port = _checked(int, lambda n: 0 <= n <= 65535, "a port (0 to 65535; 0 picks one)")
+_megabytes = _checked(int, lambda n: n == 0 or n >= 128, "0 (no cap) or at least 128 (MB)")
+_positive_seconds = _checked(float, lambda s: s > 0, "a positive number of seconds")
 
 
 # --- build ---------------------------------------------------------------------------------

@@ -212,10 +212,11 @@ def read_manifest(folder: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def manifest_problems(folder: Path, deep: bool = False) -> list[str]:
-    """What in ``folder`` does not match its build record: missing files, other sizes, and
-    with ``deep`` other contents (hashes). Empty when the folder is a complete build."""
-    manifest = read_manifest(folder)
+def manifest_problems(folder: Path, deep: bool = False, manifest: dict | None = None) -> list[str]:
+    """What in ``folder`` does not match its build record (``manifest``, read from the folder
+    when not given): missing files, other sizes, and with ``deep`` other contents (hashes).
+    Empty when the folder is a complete build."""
+    manifest = read_manifest(folder) if manifest is None else manifest
     if manifest is None:
         return [f"{MANIFEST} is missing or unreadable"]
     outputs = manifest.get("outputs")

@@ -197,42 +197,44 @@ def _republish_views(out: Path) -> list[Path]:
 # --- Is the build up to date? ------------------------------------------------------------------
 
 
-def _recorded_sources(out: Path) -> Path | None:
-    """The sources folder ``out/build-info.json`` says the build in ``out`` was made from."""
-    recorded = (read_manifest(out) or {}).get("sources")
+def _recorded_sources(record: dict | None) -> Path | None:
+    """The sources folder a build record (``build-info.json``) says the build was made from."""
+    recorded = (record or {}).get("sources")
     return Path(recorded) if isinstance(recorded, str) else None
 
 
-def sources_of(out: Path, sources: Path | None = None) -> Path:
+def sources_of(out: Path, sources: Path | None = None, record: dict | None = None) -> Path:
     """The sources folder to check the build in ``out`` against, and to rebuild it from.
 
-    ``sources`` when given; else the folder the build recorded in its ``build-info.json``;
-    else (no build there yet) the shipped sources. A build of another folder is so kept up
-    to date from that folder, never rebuilt from another corpus: see :func:`ensure_built`
-    for a recorded folder that is gone.
+    ``sources`` when given; else the folder the build recorded in its ``build-info.json``
+    (``record``, read from ``out`` when not given); else (no build there yet) the shipped
+    sources. A build of another folder is so kept up to date from that folder, never rebuilt
+    from another corpus: see :func:`ensure_built` for a recorded folder that is gone.
     """
     if sources is not None:
         return Path(sources)
-    recorded = _recorded_sources(Path(out))
+    recorded = _recorded_sources(read_manifest(Path(out)) if record is None else record)
     return recorded if recorded is not None else sources_dir()
 
 
-def stale_reason(out: Path, sources: Path | None = None, views: bool = False) -> str | None:
+def stale_reason(out: Path, sources: Path | None = None, record: dict | None = None) -> str | None:
     """Why the build in ``out`` must be made again, or ``None`` when it is up to date.
 
     Stale: no complete build there (a file missing or not as its ``build-info.json``
     records it), a build of another sources folder than ``sources`` (default
     :func:`sources_of`), or an input newer than the build. Only sizes and times are read,
-    never the graph: this runs before every query.
+    never the graph, and the record once (``record`` when the caller read it): this runs
+    before every query.
     """
     out = Path(out)
-    if not (out / MANIFEST).is_file():
+    record = read_manifest(out) if record is None else record
+    if record is None:
         return "no build here"
-    problems = manifest_problems(out)
+    problems = manifest_problems(out, manifest=record)
     if problems:
         return f"the build is incomplete ({problems[0]})"
-    sources = sources_of(out, sources)
-    recorded = _recorded_sources(out)
+    sources = sources_of(out, sources, record)
+    recorded = _recorded_sources(record)
     if recorded is None or recorded.resolve() != sources.resolve():
         return f"it was built from {recorded}, not {display_path(sources)}"
     built = (out / MANIFEST).stat().st_mtime
@@ -263,23 +265,26 @@ def ensure_built(
     out = Path(out) if out else Path("build")
     say = progress or (lambda line: logger.info(line))
     given = sources is not None
-    sources = sources_of(out, sources)  # by default, the folder the build was made from
+    record = read_manifest(out)  # read once: at scale it lists every view and store file
+    sources = sources_of(out, sources, record)  # by default, the folder it was built from
     if not given and not sources.is_dir():
-        return _built_from_a_missing_folder(out, sources, say)
-    reason = stale_reason(out, sources)
+        return _built_from_a_missing_folder(out, sources, say, record)
+    reason = stale_reason(out, sources, record)
     if reason is not None:
         say(f"{display_path(out)}/ must be built first: {reason}")
         build(sources=sources, out=out, views=views, progress=say)
-    elif views and not (read_manifest(out) or {}).get("views"):
+    elif views and not (record or {}).get("views"):
         say(f"{display_path(out)}/ has no views yet: writing them")
         _republish_views(out)
     return out
 
 
-def _built_from_a_missing_folder(out: Path, sources: Path, say: Callable[[str], None]) -> Path:
+def _built_from_a_missing_folder(
+    out: Path, sources: Path, say: Callable[[str], None], record: dict | None
+) -> Path:
     """A build whose sources folder is gone is used as it is, if complete; it is never
     rebuilt from other sources behind the user's back."""
-    problems = manifest_problems(out)
+    problems = manifest_problems(out, manifest=record)
     rebuild = f"cvekg build --sources DIR --out {display_path(out)}"
     if problems:
         raise CvekgError(

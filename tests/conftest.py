@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,35 @@ def artifacts() -> Path:
     """Where tests save screenshots for a person to look at (git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def canary() -> Iterator[tuple[int, list]]:
+    """A loopback listener that records, for every connection made to it from any process,
+    what the connection sent (``b""`` for nothing): where SERVICE must never reach."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    seen: list = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            conn.settimeout(1)
+            try:
+                seen.append(conn.recv(4096))
+            except OSError:
+                seen.append(b"")
+            conn.close()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], seen
+    stop.set()
+    thread.join(2)
+    listener.close()

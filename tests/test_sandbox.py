@@ -4,11 +4,8 @@ socket of its own, not through Oxigraph's SERVICE; its memory cap holds."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,33 +36,6 @@ try:
 except OSError as exc:
     print("service failed", exc)
 """
-
-
-@pytest.fixture
-def canary() -> Iterator[tuple[int, list[bytes]]]:
-    """A loopback listener counting the connections any process makes to it."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.1)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            seen.append(b"connected")
-            conn.close()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], seen
-    stop.set()
-    thread.join(2)
-    listener.close()
 
 
 def _child(port: int, how: str) -> str:

@@ -8,12 +8,13 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from graph.namespaces import ID
+from graph.namespaces import CVEKG, ID
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "CLAIM_FIELDS",
     "RDF_TYPE",
     "RDFS_LABEL",
     "SKOS_ALT",
@@ -33,6 +34,15 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 SKOS_NOTE = "http://www.w3.org/2004/02/skos/core#editorialNote"
+#: What the provenance graph says of a claim, by predicate: the field of the projection's
+#: claim entry it fills (both ways of reading claims, all or some, read these).
+CLAIM_FIELDS = {
+    str(CVEKG.quote): "quote",
+    str(CVEKG.sentence): "sentence",
+    str(CVEKG.source): "source",
+    str(CVEKG.support): "support",
+    SKOS_NOTE: "note",
+}
 GEO_LAT = "http://www.w3.org/2003/01/geo/wgs84_pos#lat"
 GEO_LONG = "http://www.w3.org/2003/01/geo/wgs84_pos#long"
 DCT_TITLE = "http://purl.org/dc/terms/title"

@@ -39,13 +39,13 @@ from graph.namespaces import (
     REFERENCE_GRAPH,
 )
 from graph.network.names import (
+    CLAIM_FIELDS,
     GEO_LAT,
     GEO_LONG,
     NAME_PREDICATES,
     RDF_TYPE,
     RDFS_LABEL,
     SKOS_ALT,
-    SKOS_NOTE,
     entity_key,
     local_name,
 )
@@ -505,13 +505,7 @@ def _read_provenance(store: ox.Store, projector: Projector) -> None:
     import pyoxigraph as ox
 
     prov = ox.NamedNode(str(PROVENANCE_GRAPH))
-    fields = {
-        str(CVEKG.quote): "quote",
-        str(CVEKG.sentence): "sentence",
-        str(CVEKG.source): "source",
-        str(CVEKG.support): "support",
-        SKOS_NOTE: "note",
-    }
+    fields = CLAIM_FIELDS
     found: dict[str, dict[str, Any]] = defaultdict(dict)
     for predicate, field_name in fields.items():
         intern = projector.iri if field_name == "source" else str

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from graph.namespaces import CLAIM, CVEKG, PROVENANCE_GRAPH, REFERENCE_GRAPH
 from graph.network.names import (
+    CLAIM_FIELDS,
     GEO_LAT,
     GEO_LONG,
     NAME_PREDICATES,
     RDF_TYPE,
-    SKOS_NOTE,
     local_name,
 )
 from graph.network.ontology import Ontology, read_ontology
@@ -135,13 +135,7 @@ def read_claims(store, projector: Projector, claims: set[str]) -> None:
 
     wanted = sorted(c for c in claims if c.startswith(str(CLAIM)))
     prov = ox.NamedNode(str(PROVENANCE_GRAPH))
-    fields = {
-        str(CVEKG.quote): "quote",
-        str(CVEKG.sentence): "sentence",
-        str(CVEKG.source): "source",
-        str(CVEKG.support): "support",
-        SKOS_NOTE: "note",
-    }
+    fields = CLAIM_FIELDS
     for claim in wanted:
         entry: dict[str, Any] = {"name": local_name(claim)}
         for quad in store.quads_for_pattern(ox.NamedNode(claim), None, None, prov):

@@ -112,17 +112,17 @@ def _handle_job(store, job: dict, max_rows: int) -> Reply:
     return Reply.text(500, f"unknown job {job['kind']!r}")
 
 
-#: The worker's store without the claims read from context, made on the first request for it.
-_STATED: dict[int, ox.Store] = {}
+#: The worker's store, and the same without the claims read from context: made on the first
+#: request for it, again when the worker holds another store.
+_STATED: list[tuple[ox.Store, ox.Store]] = []
 
 
 def _stated(store: ox.Store) -> ox.Store:
     from graph.query.stated import stated_only
 
-    if id(store) not in _STATED:
-        _STATED.clear()  # a reloaded graph replaces the one before
-        _STATED[id(store)] = stated_only(store)
-    return _STATED[id(store)]
+    if not _STATED or _STATED[0][0] is not store:
+        _STATED[:] = [(store, stated_only(store))]
+    return _STATED[0][1]
 
 
 def _sparql_reply(store, job: dict, max_rows: int) -> Reply:

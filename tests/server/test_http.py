@@ -9,10 +9,8 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,37 +192,6 @@ def test_row_cap(client: Client) -> None:
 
 
 # --- offline: SERVICE never leaves the machine ---------------------------------------------
-
-
-@pytest.fixture
-def canary() -> Iterator[tuple[int, list]]:
-    """A listening socket that records every connection made to it, from any process."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.2)
-    seen: list = []
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            conn.settimeout(1)
-            try:
-                seen.append(conn.recv(4096))
-            except OSError:
-                seen.append(b"")
-            conn.close()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], seen
-    stop.set()
-    thread.join(2)
-    listener.close()
 
 
 def test_canary_sees_an_unguarded_service_call(canary) -> None:

@@ -11,7 +11,7 @@ import textwrap
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,33 +24,6 @@ if TYPE_CHECKING:
     from conftest import Client  # tests/server/conftest.py
 
 CHEAP = "ASK { city:lyon a cvekg:FrenchCity }"
-
-
-@pytest.fixture
-def canary() -> Iterator[tuple[int, list[bytes]]]:
-    """A loopback listener that records every connection made to it, from any process."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.1)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            seen.append(b"connected")
-            conn.close()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], seen
-    stop.set()
-    thread.join(2)
-    listener.close()
 
 
 def _cheap_seconds(client: Client) -> float:
