@@ -135,7 +135,9 @@ window.CvekgViews = (() => {
   }
 
   function bars(result, h) {
-    const value = result.columns.find((c) => result.rows.some((r) => isNumber(r[c])));
+    // A count or an amount: not a coordinate.
+    const value = result.columns.find((c) => !LAT.test(c) && !LONG.test(c) &&
+      result.rows.some((r) => isNumber(r[c])));
     if (!value) return [];
     const name = nameColumn(result, [value]) ||
       result.columns.find((c) => c !== value && result.rows.some((r) => r[c]));
@@ -205,11 +207,14 @@ window.CvekgViews = (() => {
       const end = d.date.month ? start : x(monthIndex(d.date) + 12);
       const when = d.date.month ? `${MONTHS[d.date.month - 1]} ${d.date.year}` : `${d.date.year}`;
       const words = `${d.name.length > 40 ? d.name.slice(0, 38) + "…" : d.name} · ${when}`;
-      const reach = start + 10 + words.length * 7;
-      let lane = lanes.findIndex((endAt) => endAt < start - 6);
+      const w = words.length * 7;
+      const after = Math.max(start, end) + 9;
+      // Past the right edge, the label goes before its mark.
+      const left = after + w > width - margin ? Math.max(margin, start - 9 - w) : after;
+      let lane = lanes.findIndex((endAt) => endAt < Math.min(left, start) - 6);
       if (lane === -1) { lane = lanes.length; lanes.push(0); }
-      lanes[lane] = Math.max(reach, end);
-      return { d, start, end, lane, words };
+      lanes[lane] = Math.max(left + w, end);
+      return { d, start, end, lane, words, left, anchor: left === after ? "start" : "end" };
     });
     const lane = 24;
     const top = 16;
@@ -232,7 +237,8 @@ window.CvekgViews = (() => {
       if (p.d.date.month) g.append(el("circle", { cx: p.start, cy: y, r: 5 }));
       else g.append(el("rect", { x: p.start, y: y - 4, width: Math.max(4, p.end - p.start), height: 8, rx: 3 }));
       g.append(el("title", {}, `${p.d.raw}${p.d.date.month ? "" : " (the year only)"}`));
-      labelled(g, p.d.term, h, { x: p.start + 9, y: y + 5 }, p.words);
+      const at = p.anchor === "start" ? p.left : p.start - 9;
+      labelled(g, p.d.term, h, { x: at, y: y + 5, "text-anchor": p.anchor }, p.words);
       svg.append(g);
     }
     box.append(svg);
@@ -246,7 +252,7 @@ window.CvekgViews = (() => {
     const groups = [[sorted[0]]];
     for (const p of sorted.slice(1)) {
       const group = groups[groups.length - 1];
-      if (p.long - group[group.length - 1].long > 30) groups.push([p]); else group.push(p);
+      if (p.long - group[group.length - 1].long > 45) groups.push([p]); else group.push(p);
     }
     return groups;
   }
@@ -274,7 +280,8 @@ window.CvekgViews = (() => {
       const x = (long) => 40 + (long - west) * scale;
       const y = (lat) => 14 + (north - lat) * scale;
       const svg = svgBox(panelWidth, height, "Map");
-      const every = [1, 2, 5, 10, 20, 30].find((s) => (east - west) / s <= 8) || 45;
+      const ticks = Math.max(3, Math.min(8, panelWidth / 90));  // room for each degree label
+      const every = [1, 2, 5, 10, 20, 30].find((s) => (east - west) / s <= ticks) || 45;
       for (let long = Math.ceil(west / every) * every; long <= east; long += every) {
         svg.append(el("line", { x1: x(long), x2: x(long), y1: y(north), y2: y(south), class: "grid" }));
         svg.append(el("text", { x: x(long), y: y(south) + 16, "text-anchor": "middle", class: "axis" },
@@ -411,7 +418,9 @@ window.CvekgViews = (() => {
 
   function draw(id, box, result, h) {
     box.replaceChildren();
-    const width = Math.max(320, Math.floor(box.clientWidth || 800));
+    const style = getComputedStyle(box);
+    const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const width = Math.max(300, Math.floor(inner || 800));
     DRAW[id](box, result, h, width);
   }
 
