@@ -2,8 +2,8 @@
 
 A query file starts with comment lines: the first states the question in words, the next ones
 (optional) add notes, and a line ``# view: map`` (``graph``, ``map``, ``timeline``, ``bar``)
-names the result view the query page opens its answer in. Users call a query by any unambiguous part of its name: ``08``, ``8``,
-``08-learned-about``, ``learned-about`` or the file name.
+names the result view the query page opens its answer in. Users call a query by any unambiguous
+part of its name: ``08``, ``8``, ``08-learned-about``, ``learned-about`` or the file name.
 """
 
 from __future__ import annotations

@@ -89,16 +89,17 @@ def vocabulary(ontology: Path | None = None) -> tuple[dict[str, str], ...]:
 
     store = ox.Store()
     store.load(path=str(ontology or ontology_file()), format=ox.RdfFormat.TURTLE)
-    query = """
+    kinds = " ".join(f"<{k}>" for k in _KINDS)
+    query = f"""
         SELECT ?t (SAMPLE(?k) AS ?kind) (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition)
-        WHERE {
+        WHERE {{
           ?t a ?k . FILTER(isIRI(?t))
-          OPTIONAL { ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }
-          OPTIONAL { ?t <http://www.w3.org/2004/02/skos/core#definition> ?d
-                     FILTER(LANG(?d) = "en" || LANG(?d) = "") }
-          VALUES ?k { %s }
-        } GROUP BY ?t
-    """ % " ".join(f"<{k}>" for k in _KINDS)
+          OPTIONAL {{ ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }}
+          OPTIONAL {{ ?t <http://www.w3.org/2004/02/skos/core#definition> ?d
+                     FILTER(LANG(?d) = "en" || LANG(?d) = "") }}
+          VALUES ?k {{ {kinds} }}
+        }} GROUP BY ?t
+    """
     namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
     terms = []
     for row in store.query(query):

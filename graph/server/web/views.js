@@ -17,10 +17,10 @@ window.CvekgViews = (() => {
 
   // --- reading the columns ----------------------------------------------------------------
 
+  // A typed number (a COUNT, an xsd:integer): a string of digits ("2016") is a name.
   function isNumber(term) {
     return !!term && term.type !== "uri" && term.type !== "bnode" &&
-      (NUMERIC.has(term.datatype) || (!term.datatype && !term["xml:lang"] &&
-        /^-?\d+(\.\d+)?$/.test(term.value))) && Number.isFinite(Number(term.value));
+      NUMERIC.has(term.datatype) && Number.isFinite(Number(term.value));
   }
 
   // A date's year and month (month null when the value gives the year only), or null.
@@ -55,8 +55,8 @@ window.CvekgViews = (() => {
     const href = term && term.type === "uri" ? h.href(term.value) : null;
     const holder = href ? el("a", { href }) : parent;
     if (href) parent.append(holder);
+    if (href) holder.append(el("title", {}, term.value));  // the IRI on hover, as text
     const node = el("text", attrs, shown);
-    if (term && term.type === "uri") node.append(el("title", {}, term.value));
     holder.append(node);
     return node;
   }
@@ -139,8 +139,8 @@ window.CvekgViews = (() => {
     const value = result.columns.find((c) => !LAT.test(c) && !LONG.test(c) &&
       result.rows.some((r) => isNumber(r[c])));
     if (!value) return [];
-    const name = nameColumn(result, [value]) ||
-      result.columns.find((c) => c !== value && result.rows.some((r) => r[c]));
+    // The bars are named by the first other column: the thing counted (a year, a city).
+    const name = result.columns.find((c) => c !== value && result.rows.some((r) => r[c] && !isNumber(r[c])));
     if (!name) return [];
     return result.rows.filter((r) => isNumber(r[value]) && r[name]).map((row) => ({
       term: row[name], name: text(row[name], h), value: Number(row[value].value), column: value,
