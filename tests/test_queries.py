@@ -392,6 +392,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple]]] = {
             )
         },
     ),
+    # "Local government and community leaders from Paris visited Chicago and Los Angeles
+    # through the City Pair in March 2019"; the coordinates are the reference data's.
+    "25-paris-visits": (
+        ("cityLabel", "lat", "long", "date"),
+        {("Chicago", "41.85", "-87.65", "2019-03"), ("Los Angeles", "34.05", "-118.24", "2019-03")},
+    ),
 }
 
 QUERIES = sorted(queries_dir().glob("*.rq"))

@@ -1,8 +1,9 @@
 """The named (competency) queries: ``ontology/queries/NN-name.rq``, each opening with its question.
 
 A query file starts with comment lines: the first states the question in words, the next ones
-(optional) add notes. Users call a query by any unambiguous part of its name: ``08``, ``8``,
-``08-learned-about``, ``learned-about`` or the file name.
+(optional) add notes, and a line ``# view: map`` (``graph``, ``map``, ``timeline``, ``bar``)
+names the result view the query page opens its answer in. Users call a query by any unambiguous
+part of its name: ``08``, ``8``, ``08-learned-about``, ``learned-about`` or the file name.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"(?P<number>\d+)-(?P<slug>[\w-]+)")
+_VIEW = re.compile(r"view:\s*(graph|map|timeline|bar)", re.IGNORECASE)
 
 
 class UnknownQueryError(CvekgError):
@@ -42,9 +44,10 @@ class NamedQuery:
     notes: str
     text: str
     path: Path
+    view: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        """What the query page needs: names, question, notes and text."""
+        """What the query page needs: names, question, notes, text and the view to open."""
         return {
             "name": self.name,
             "number": self.number,
@@ -52,6 +55,7 @@ class NamedQuery:
             "question": self.question,
             "notes": self.notes,
             "text": self.text,
+            "view": self.view,
         }
 
 
@@ -73,6 +77,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         if not stripped.startswith("#"):
             break
         comments.append(stripped.lstrip("#").strip())
+    views = [m[1].lower() for c in comments[1:] if (m := _VIEW.fullmatch(c))]
+    comments = [c for c in comments if not _VIEW.fullmatch(c)] if views else comments
     match = _NAME.fullmatch(path.stem)
     number, slug = (match["number"], match["slug"]) if match else ("", path.stem)
     return NamedQuery(
@@ -83,6 +89,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         notes=" ".join(c for c in comments[1:] if c),
         text=text,
         path=path,
+        view=views[0] if views else "",
     )
 
 

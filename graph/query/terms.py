@@ -9,13 +9,15 @@ vocabularies are open-ended.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.namespaces import CVEKG, ONTOLOGY_GRAPH
+from graph.namespaces import CVEKG, ONTOLOGY_GRAPH, PREFIXES
 
-__all__ = ["declared_terms", "unknown_terms"]
+__all__ = ["declared_terms", "unknown_terms", "vocabulary"]
 
 _NAMESPACE = str(CVEKG)
 # Strings, comments and IRIs, blanked before names are looked for (a "cvekg:x" in a string
@@ -63,3 +65,56 @@ def unknown_terms(query: str, store: ox.Store) -> list[str]:
         hint = f" (closest: {', '.join('cvekg:' + c for c in close)})" if close else ""
         lines.append(f"{written} is not a term of the ontology, so it matches nothing{hint}")
     return lines
+
+
+_KINDS = {
+    "http://www.w3.org/2002/07/owl#Class": "class",
+    "http://www.w3.org/2002/07/owl#ObjectProperty": "property",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": "property",
+    "http://www.w3.org/2002/07/owl#AnnotationProperty": "property",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property": "property",
+}
+
+
+@functools.lru_cache(maxsize=4)
+def vocabulary(ontology: Path | None = None) -> tuple[dict[str, str], ...]:
+    """The classes and properties the ontology declares, for an editor to complete: each as
+    ``{"name": "cvekg:hostCity", "iri": …, "kind": "property", "label": "host city",
+    "definition": …}``, sorted by name.
+
+    Read from the ontology file itself (not a store), so the query page can offer them
+    before any query runs; a name uses the longest pre-bound prefix of its IRI.
+    """
+    from graph.resources import ontology_file
+
+    store = ox.Store()
+    store.load(path=str(ontology or ontology_file()), format=ox.RdfFormat.TURTLE)
+    kinds = " ".join(f"<{k}>" for k in _KINDS)
+    query = f"""
+        SELECT ?t (SAMPLE(?k) AS ?kind) (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition)
+        WHERE {{
+          ?t a ?k . FILTER(isIRI(?t))
+          OPTIONAL {{ ?t <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }}
+          OPTIONAL {{ ?t <http://www.w3.org/2004/02/skos/core#definition> ?d
+                     FILTER(LANG(?d) = "en" || LANG(?d) = "") }}
+          VALUES ?k {{ {kinds} }}
+        }} GROUP BY ?t
+    """
+    namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+    terms = []
+    for row in store.query(query):
+        iri = row["t"].value
+        prefix = next((p for p, ns in namespaces if iri.startswith(ns)), None)
+        local = iri[len(PREFIXES[prefix]) :] if prefix else ""
+        if prefix is None or not re.fullmatch(r"[A-Za-z_][\w-]*", local):
+            continue  # no pre-bound prefix writes it as a name
+        terms.append(
+            {
+                "name": f"{prefix}:{local}",
+                "iri": iri,
+                "kind": _KINDS[row["kind"].value],
+                "label": row["label"].value if row["label"] else "",
+                "definition": row["definition"].value if row["definition"] else "",
+            }
+        )
+    return tuple(sorted(terms, key=lambda t: t["name"]))

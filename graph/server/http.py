@@ -266,10 +266,13 @@ class _App:
     def _queries(self) -> Reply:
         from graph.namespaces import PREFIXES
         from graph.query.named import list_queries
+        from graph.query.terms import vocabulary
 
         document = {
             "queries": [q.as_dict() for q in list_queries(self.queries_folder)],
             "prefixes": PREFIXES,
+            # The ontology's classes and properties, for the editor's completion.
+            "terms": list(vocabulary()),
             "timeout": self.pool.timeout,
             "maxRows": self.pool.max_rows,
             "triples": self.pool.triples,

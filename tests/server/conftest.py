@@ -82,3 +82,30 @@ def own_server() -> Iterator[Callable[..., SparqlServer]]:
     yield start
     for server, thread in running:
         _stop(server, thread)
+
+
+@pytest.fixture(scope="module")
+def served(built_dir: Path) -> Iterator[str]:
+    """The seed graph served on a free port, for the browser tests."""
+    server = SparqlServer(built_dir, port=0, timeout=10, workers=2).start()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    thread.join(5)
+    server.close()
+
+
+@pytest.fixture
+def page(browser, served: str):
+    """A fresh page that records every request and every console error."""
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.requests = []
+    page.problems = []
+    # On the context, so pages the test opens (the graph view) are watched too.
+    context.on("request", lambda request: page.requests.append(request.url))
+    context.on("console", lambda m: m.type in {"error", "warning"} and page.problems.append(m.text))
+    context.on("weberror", lambda error: page.problems.append(str(error.error)))
+    yield page
+    context.close()

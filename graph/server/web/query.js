@@ -1,17 +1,20 @@
-// The cvekg query page: an editor with highlighting, the named queries as examples, results
-// as a table with entity links. Everything from the graph is put on the page as text
-// (textContent, createElement): no value is ever parsed as HTML.
+// The cvekg query page: an editor with highlighting and completion (complete.js), the named
+// queries as examples, results as a table with entity links or as a graph, map, timeline or
+// bar chart (views.js), the query and the view in the URL's fragment. Everything from the
+// graph is put on the page as text (textContent, createElement): no value is parsed as HTML.
 "use strict";
 
 (() => {
   const ID = "https://w3id.org/cvekg/id/";
   const RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
+  const GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#";
   const XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
   const $ = (id) => document.getElementById(id);
   const editor = $("query");
   const code = $("highlight-code");
   const state = {
-    prefixes: {}, queries: [], last: null, labels: new Map(), title: "", runs: 0,
+    prefixes: {}, terms: [], queries: [], last: null, labels: new Map(), points: new Map(),
+    title: "", runs: 0, view: "table", offered: [],
   };
 
   // --- highlighting ----------------------------------------------------------------------
@@ -91,12 +94,13 @@
     return `/entity/${encodeURIComponent(kind)}/${encodeURIComponent(slug)}`;
   }
 
-  function cell(term) {
+  function cell(term, label) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
       const showIris = $("show-iris").checked;
-      const text = (!showIris && state.labels.get(term.value)) || compact(term.value);
+      const text = (!showIris && ((label && label.value) || state.labels.get(term.value))) ||
+        compact(term.value);
       const href = entityHref(term.value);
       const node = document.createElement(href ? "a" : "span");
       if (href) node.href = href;
@@ -171,6 +175,8 @@
     return response;
   }
 
+  // The English labels and the coordinates (geo:lat, geo:long) of the answer's entities that
+  // are not known yet: one query each, for at most 2,000 entities.
   async function fetchLabels(iris) {
     const wanted = [...iris].filter((iri) => !state.labels.has(iri)).slice(0, 2000);
     if (!wanted.length) return;
@@ -184,6 +190,23 @@
       if (!state.labels.has(b.x.value) || b.l["xml:lang"] === "en") {
         state.labels.set(b.x.value, b.l.value);
       }
+    }
+  }
+
+  async function fetchPoints(iris) {
+    const wanted = [...iris].filter((iri) => !state.points.has(iri) && iri.startsWith(ID))
+      .slice(0, 2000);
+    if (!wanted.length) return;
+    for (const iri of wanted) state.points.set(iri, null);
+    const values = wanted.map((iri) => `<${iri}>`).join(" ");
+    const query = `SELECT ?x (SAMPLE(?lat) AS ?y) (SAMPLE(?long) AS ?z) WHERE { VALUES ?x ` +
+      `{ ${values} } ?x <${GEO}lat> ?lat ; <${GEO}long> ?long } GROUP BY ?x`;
+    const response = await sparql(query, "application/sparql-results+json");
+    if (!response.ok) return;
+    const data = await response.json();
+    for (const b of data.results.bindings) {
+      const at = [Number(b.y.value), Number(b.z.value)];
+      if (at.every(Number.isFinite)) state.points.set(b.x.value, at);
     }
   }
 
@@ -263,7 +286,7 @@
       return;
     }
     const tr = document.createElement("tr");
-    for (const name of last.vars) {
+    for (const name of last.columns) {
       const th = document.createElement("th");
       th.textContent = name;
       th.tabIndex = 0;
@@ -287,7 +310,7 @@
     const fragment = document.createDocumentFragment();
     for (const row of rows.slice(start, start + PAGE)) {
       const line = document.createElement("tr");
-      for (const name of last.vars) line.append(cell(row[name]));
+      for (const name of last.columns) line.append(cell(row[name], row[last.pairs[name]]));
       fragment.append(line);
     }
     body.append(fragment);
@@ -299,43 +322,141 @@
     $("next").disabled = view.page >= pages - 1;
   }
 
-  // CSV of every row (filtered and sorted as shown): an entity column gives its IRI, and a
-  // column "<name>_label" beside it its label.
-  function csv() {
-    const last = state.last;
-    const rows = shownRows();
-    const entity = last.vars.filter((name) => last.rows.some((row) => row[name] && row[name].type === "uri"));
-    const header = [];
+  // A query that returns ?city and ?cityLabel shows one column, city: the label, linked to
+  // the entity's page. The row's own labels are the names charts and filters use too.
+  function pairLabels(last) {
+    last.pairs = {};
     for (const name of last.vars) {
-      header.push(name);
-      if (entity.includes(name)) header.push(`${name}_label`);
+      const label = `${name}Label`;
+      if (last.vars.includes(label) &&
+          last.rows.some((row) => row[name] && row[name].type === "uri")) last.pairs[name] = label;
     }
-    const quote = (text) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-    const lines = [header.map(quote).join(",")];
-    for (const row of rows) {
-      const out = [];
-      for (const name of last.vars) {
-        const term = row[name];
-        out.push(term ? (term.type === "uri" ? term.value : termText(term)) : "");
-        if (entity.includes(name)) out.push(term && term.type === "uri" ? state.labels.get(term.value) || "" : "");
+    const hidden = new Set(Object.values(last.pairs));
+    last.columns = last.vars.filter((name) => !hidden.has(name));
+    for (const row of last.rows) {
+      for (const [name, label] of Object.entries(last.pairs)) {
+        const term = row[name], text = row[label];
+        if (term && term.type === "uri" && text && !state.labels.has(term.value)) {
+          state.labels.set(term.value, text.value);
+        }
       }
-      lines.push(out.map(quote).join(","));
     }
+  }
+
+  // The table as shown (filtered and sorted), every row: an entity column gives its IRI, and
+  // a column "<name>Label" beside it its label.
+  function tableData() {
+    const last = state.last;
+    const entity = last.columns.filter((name) => last.rows.some((row) => row[name] && row[name].type === "uri"));
+    const header = [];
+    for (const name of last.columns) {
+      header.push(name);
+      if (entity.includes(name)) header.push(last.pairs[name] || `${name}Label`);
+    }
+    const rows = shownRows().map((row) => {
+      const out = [];
+      for (const name of last.columns) {
+        const term = row[name];
+        out.push(term ? (term.type === "uri" ? term.value : termText(term)) : null);
+        if (entity.includes(name)) {
+          const label = row[last.pairs[name]];
+          out.push(label ? label.value : term && term.type === "uri" ? state.labels.get(term.value) ?? null : null);
+        }
+      }
+      return out;
+    });
+    return { header, rows };
+  }
+
+  const EXPORTS = {
+    csv: (data) => {
+      const quote = (text) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+      return [data.header, ...data.rows].map((r) => r.map((v) => quote(v ?? "")).join(","))
+        .join("\r\n") + "\r\n";
+    },
+    // TSV as the SPARQL results TSV has it: tabs and line breaks inside a value escaped.
+    tsv: (data) => [data.header, ...data.rows].map((r) => r.map((v) => (v ?? "")
+      .replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r"))
+      .join("\t")).join("\n") + "\n",
+    json: (data) => JSON.stringify(data.rows.map((r) => Object.fromEntries(
+      data.header.map((name, i) => [name, r[i]]))), null, 2) + "\n",
+  };
+  const MEDIA = { csv: "text/csv", tsv: "text/tab-separated-values", json: "application/json" };
+
+  function download(kind) {
     const link = document.createElement("a");
-    link.download = "cvekg-results.csv";
-    link.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+    link.download = `cvekg-results.${kind}`;
+    link.href = URL.createObjectURL(new Blob([EXPORTS[kind](tableData())], { type: MEDIA[kind] }));
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
 
+  // --- the result views: the table, or a chart the columns fit ---------------------------------
+
+  const helpers = {
+    label: (iri) => state.labels.get(iri),
+    href: entityHref,
+    compact,
+    point: (iri) => state.points.get(iri) || null,
+  };
+
+  // The query and the view, in the fragment: the address is the thing to share.
+  function remember(query, chosen) {
+    const params = new URLSearchParams({ query });
+    if (chosen && chosen !== "table") params.set("view", chosen);
+    history.replaceState(null, "", `#${params}`);
+  }
+
+  function showViews(wanted) {
+    const last = state.last;
+    state.offered = last && last.rows ? window.CvekgViews.offered(last, helpers) : [];
+    const tabs = $("view-tabs");
+    tabs.replaceChildren();
+    const all = last && last.rows ? [{ id: "table", title: "Table" }, ...state.offered] : [];
+    for (const option of all) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.id = `view-${option.id}`;
+      button.dataset.view = option.id;
+      button.textContent = option.title;
+      button.addEventListener("click", () => chooseView(option.id));
+      tabs.append(button);
+    }
+    tabs.hidden = all.length < 2;
+    chooseView(all.some((o) => o.id === wanted) ? wanted : "table", false);
+  }
+
+  function chooseView(id, save = true) {
+    state.view = id;
+    for (const button of $("view-tabs").children) {
+      button.setAttribute("aria-pressed", String(button.dataset.view === id));
+    }
+    const table = id === "table";
+    $("results-box").hidden = !table;
+    $("table-tools").hidden = !(state.last && state.last.rows) || !table;
+    const chart = $("chart");
+    chart.hidden = table;
+    if (table) chart.replaceChildren();
+    else window.CvekgViews.draw(id, chart, state.last, helpers);
+    if (save) remember(editor.value, id);
+  }
+
+  let resized = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resized);
+    resized = setTimeout(() => { if (state.view !== "table" && state.last) chooseView(state.view, false); }, 200);
+  });
+
   $("filter").addEventListener("input", () => { view.filter = $("filter").value; view.page = 0; render(); });
   $("prev").addEventListener("click", () => { view.page -= 1; render(); });
   $("next").addEventListener("click", () => { view.page += 1; render(); });
-  $("csv").addEventListener("click", csv);
+  for (const kind of Object.keys(EXPORTS)) {
+    $(`export-${kind}`).addEventListener("click", () => download(kind));
+  }
 
-  async function run() {
+  async function run(wantedView = state.view) {
     const ticket = ++state.runs;  // a later run wins over one still in flight
     const query = editor.value;
     const form = queryForm(query);
@@ -345,7 +466,7 @@
     $("run").disabled = true;
     const started = performance.now();
     try {
-      history.replaceState(null, "", `#query=${encodeURIComponent(query)}`);
+      remember(query, wantedView);
       const response = await sparql(query, graph ? "application/n-triples"
         : "application/sparql-results+json");
       const ms = Math.round(performance.now() - started);
@@ -355,6 +476,7 @@
         if (ticket !== state.runs) return;
         state.last = null;
         render();
+        showViews("table");
         showError(message);
         setStatus(`error ${response.status}`);
         $("graph").disabled = true;
@@ -370,16 +492,18 @@
           : { form, vars: data.head.vars, rows: data.results.bindings };
       }
       if (last.rows) {
+        pairLabels(last);
         const iris = new Set();
         for (const row of last.rows) {
           for (const term of Object.values(row)) if (term.type === "uri") iris.add(term.value);
         }
-        await fetchLabels(iris);
+        await Promise.all([fetchLabels(iris), fetchPoints(iris)]);
       }
       if (ticket !== state.runs) return;
       state.last = last;
       Object.assign(view, { sort: null, desc: false, page: 0 });
       render();
+      showViews(wantedView);
       const count = last.rows ? last.rows.length : null;
       const noun = graph ? "triple" : "row";
       setStatus(count === null ? `answered in ${ms} ms`
@@ -407,6 +531,7 @@
 
   function choose(example, button) {
     editor.value = example.text;
+    state.view = example.view || "table";
     state.title = example.question;
     $("question").textContent = example.question + (example.notes ? ` ${example.notes}` : "");
     for (const other of document.querySelectorAll("#examples button")) {
@@ -420,6 +545,7 @@
     const response = await fetch("/api/queries");
     const data = await response.json();
     state.prefixes = data.prefixes;
+    state.terms = data.terms || [];
     state.queries = data.queries;
     $("prefixes").textContent = Object.keys(data.prefixes).join(", ");
     const list = $("examples");
@@ -438,17 +564,26 @@
       item.append(button);
       list.append(item);
     }
-    const shared = new URLSearchParams(location.hash.slice(1)).get("query");
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    const shared = fragment.get("query");
     if (shared) {
       editor.value = shared;
+      const example = data.queries.find((q) => q.text === shared);
+      if (example) {
+        state.title = example.question;
+        $("question").textContent = example.question;
+      }
       highlight();
-      run();
+      run(fragment.get("view") || "table");
     } else if (data.queries.length) {
       choose(data.queries[0], list.querySelector("button"));
     }
   }
 
   // --- wiring ----------------------------------------------------------------------------
+
+  // First, so that its keys (Enter, Tab, Escape in the list) come before the editor's own.
+  window.CvekgComplete(editor, { source: state, changed: highlight });
 
   editor.addEventListener("input", () => {
     state.title = "";
