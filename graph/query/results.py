@@ -55,6 +55,7 @@ __all__ = [
     "Source",
     "Answer",
     "answer",
+    "fold_labels",
     "compact",
     "labels",
     "row_sources",
@@ -752,6 +753,29 @@ def _source_lines(found: list[Source], width: int, max_sources: int) -> list[str
     return lines
 
 
+def fold_labels(names: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """Fold each ``?xLabel`` column into its ``?x``: the table shows one column ``x``, with
+    the label where the row has one (the query's own, e.g. its French one) and the entity
+    otherwise. The shipped queries return both so that results formats and the query page
+    can link each label to its entity; on a terminal the pair would read twice.
+
+    >>> fold_labels(["city", "cityLabel", "n"], [("<lyon>", "Lyon", 1), ("<x>", None, 2)])
+    (['city', 'n'], [('Lyon', 1), ('<x>', 2)])
+    """
+    pairs = {names.index(n): names.index(n + "Label") for n in names if n + "Label" in names}
+    if not pairs:
+        return names, rows
+    dropped = set(pairs.values())
+    keep = [i for i in range(len(names)) if i not in dropped]
+    folded = [
+        tuple(
+            row[pairs[i]] if i in pairs and row[pairs[i]] is not None else row[i] for i in keep
+        )
+        for row in rows
+    ]
+    return [names[i] for i in keep], folded
+
+
 def table(
     outcome: QueryOutcome,
     store: ox.Store | None = None,
@@ -762,7 +786,8 @@ def table(
 ) -> str:
     """An aligned, labelled table of the answer, with each row's quotes under it.
 
-    Entities read as their English label unless ``iris`` is set (then ``city:lyon``). The
+    Entities read as their English label unless ``iris`` is set (then ``city:lyon``), and a
+    ``?xLabel`` column is folded into its ``?x`` (:func:`fold_labels`) unless ``iris``. The
     table fits ``width`` terminal columns (default: the terminal's): a cell too long for its
     column wraps onto more lines, in its column, and quotes wrap under their row; no text is
     ever cut. Source markup (``<u>…</u>``) is shown as plain text.
@@ -776,6 +801,8 @@ def table(
         rows = [tuple(t) for t in outcome.triples]
     else:
         names, rows = outcome.variables, outcome.rows
+        if not iris:
+            names, rows = fold_labels(names, rows)
     shown = None
     if not iris and store is not None:
         shown = labels(store, (t for row in rows for t in row))

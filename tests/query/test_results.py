@@ -128,6 +128,20 @@ def test_table_with_iris(store) -> None:
     assert "New Orleans" not in text
 
 
+def test_a_label_column_is_not_printed_twice_beside_its_entity(store) -> None:
+    """The shipped queries return ``?city ?cityLabel``: the terminal shows one column."""
+    query = """SELECT ?city ?cityLabel ?n WHERE {
+      VALUES (?city ?n) { (city:new-orleans 1) (city:boston 2) }
+      OPTIONAL { ?city rdfs:label ?cityLabel FILTER(lang(?cityLabel) = "fr" && ?n = 1) }
+    } ORDER BY ?n"""
+    lines = table(execute(store, query), store).splitlines()
+    assert lines[0].split() == ["city", "n"]
+    assert lines[2].split() == ["La", "Nouvelle-Orléans", "1"]  # the query's label
+    assert lines[3].split() == ["Boston", "2"]  # no label in the row: the entity's English one
+    iris = table(execute(store, query), store, iris=True).splitlines()
+    assert iris[0].split() == ["city", "cityLabel", "n"]
+
+
 def test_compact() -> None:
     assert compact("https://w3id.org/cvekg/ontology#FrenchCity") == "cvekg:FrenchCity"
     assert compact(CITY + "lyon") == "city:lyon"
