@@ -2,9 +2,11 @@
 
 A page shows a command in a fenced ``console`` block: a line starting with ``$ `` is the
 command (continued on the next lines while a quote is open), the lines after it what it
-prints. The pages of one document run in order in one fresh folder, as a reader would type
+prints. The commands of one page run in order in one fresh folder, as a reader would type
 them from the checkout (``graph/``, ``ontology/`` and ``scripts/`` are linked in), so that
-``cvekg build`` writes ``build/`` there and the next command reads it.
+``cvekg build`` writes ``build/`` there and the next command reads it. A block just after a
+paragraph ending in a file's name and a colon (`` `my-sources/doc.trig`: ``) is that file: it
+is saved there when the reader reaches it, so a template on a page is built as it stands.
 
 What "the shape" means, so that a figure may change but a word may not: numbers compare as
 numbers of any value, runs of spaces (table alignment) as one space; a line holding only
@@ -307,22 +309,48 @@ def _folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+#: A paragraph ending in a file's name and a colon, just before a block (of any language but
+#: ``console``): the block is the file.
+_FILE_BEFORE_BLOCK = re.compile(r"`([\w.-]+(?:/[\w.-]+)+)`:\s*$")
+
+
+def page_files(page: Path) -> list[tuple[int, str, str]]:
+    """The files a page asks the reader to write: (line, path, text), in page order."""
+    lines = page.read_text().splitlines(keepends=True)
+    files, i = [], 0
+    while i < len(lines):
+        name = _FILE_BEFORE_BLOCK.search(lines[i])
+        nxt = next((k for k in range(i + 1, len(lines)) if lines[k].strip()), None)
+        if name and nxt is not None and re.match(r"```(?!console)\w", lines[nxt]):
+            end = next(k for k in range(nxt + 1, len(lines)) if lines[k].startswith("```"))
+            files.append((nxt + 1, name.group(1), "".join(lines[nxt + 1 : end])))
+            i = end
+        i += 1
+    return files
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_command_the_page_shows_prints_what_it_shows(page: Path, tmp_path: Path) -> None:
     session = Session(_folder(tmp_path))
     skipped: list[str] = []
-    blocks: list[tuple[int, str]] = []
+    steps: list[tuple[int, Command | tuple[str, str]]] = []
 
     def collect(example) -> None:
-        blocks.append((example.line + 1, example.parsed))
+        for command in parse_console(example.parsed, example.line + 1):
+            steps.append((command.line, command))
 
     document = Sybil([CodeBlockParser("console", collect)]).parse(page)
     for example in document:
         example.evaluate()
+    steps += [(line, (path, text)) for line, path, text in page_files(page)]
     try:
-        for first_line, source in blocks:
-            for command in parse_console(source, first_line):
-                run(command, session, skipped)
+        for _, step in sorted(steps, key=lambda s: s[0]):
+            if isinstance(step, Command):
+                run(step, session, skipped)
+            else:  # the reader saves a file the page shows
+                path, text = step
+                (session.folder / path).parent.mkdir(parents=True, exist_ok=True)
+                (session.folder / path).write_text(text)
     finally:
         _stop_servers(session)
     for reason in skipped:
@@ -349,14 +377,27 @@ def test_every_not_run_command_is_still_shown() -> None:
         assert f"$ {prefix}" in text, f"NOT_RUN lists {prefix!r}, which no page shows"
 
 
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings (lower case, spaces as hyphens)."""
+    return {
+        re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in page.read_text().splitlines()
+        if line.startswith("#")
+    }
+
+
 def test_every_link_between_pages_leads_somewhere() -> None:
-    """Relative links and images of the README and docs name files that exist."""
+    """Relative links and images of the README and docs name files (and headings) that exist."""
     for page in PAGES:
         for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
-            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            if re.match(r"[a-z]+:", target):
                 continue
-            path = (page.parent / target.split("#")[0]).resolve()
-            assert path.exists(), f"{page.relative_to(ROOT)} links to {target}, which is missing"
+            name, _, anchor = target.partition("#")
+            path = (page.parent / name).resolve() if name else page
+            where = f"{page.relative_to(ROOT)} links to {target}"
+            assert path.exists(), f"{where}, which is missing"
+            if anchor and path.suffix == ".md":
+                assert anchor in _anchors(path), f"{where}: no such heading"
 
 
 @pytest.mark.parametrize(

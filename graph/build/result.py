@@ -64,7 +64,8 @@ class BuildResult:
         total = sum(self.counts.values())
         violations = len(self.shacl) + len(self.lint)
         read = self.support.get("read from context", 0)
-        warned = f", {len(self.warnings)} warnings" if self.warnings else ""
+        n = len(self.warnings)
+        warned = f", {n} warning{'' if n == 1 else 's'}" if n else ""
         return (
             f"built {total} triples ({self.claims} claims, {read} read from context; "
             f"{self.counts['inferred']} inferred) in {sum(self.seconds.values()):.2f} s: "

@@ -87,11 +87,12 @@ def serve(
             say(f"listening on {host}: anyone who can reach it can query the graph (read-only)")
         memory = f"{max_memory} MB" if max_memory else "no memory limit"
         network = server.pool.network
-        offline = (
-            f"no network ({network})"
-            if not network.startswith("network NOT")
-            else f"WARNING: {network}; only the query gate keeps SERVICE off the network"
-        )
+        if network.startswith("network NOT"):
+            offline = f"WARNING: {network}; only the query gate keeps SERVICE off the network"
+        elif network.startswith("network kept"):
+            offline = network  # the remote engine runs the queries: the gate reads them first
+        else:
+            offline = f"no network: {network}"
         say(
             f"serving {server.pool.triples} triples from {where} with "
             f"{workers} worker(s), {timeout:g} s limit, {max_rows} row cap, {memory} each, "
