@@ -31,8 +31,8 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,7 +161,12 @@ def _environment(folder: Path) -> dict[str, str]:
 
 #: Shell functions every command runs under: ``cvekg`` and ``python`` are this checkout's,
 #: ``pip install`` is checked by the test beforehand, ``pytest`` is the README's CI command.
-_PRELUDE = 'cvekg() { "$PY" -m graph.cli "$@"; }\npython() { "$PY" "$@"; }\npip() { :; }\npytest() { :; }\n'
+_PRELUDE = (
+    'cvekg() { "$PY" -m graph.cli "$@"; }\n'
+    'python() { "$PY" "$@"; }\n'
+    "pip() { :; }\n"
+    "pytest() { :; }\n"
+)
 
 
 def _check_pip(command: Command) -> None:
@@ -212,7 +217,8 @@ def _compare(command: Command, out: str, err: str, code: int, session: Session) 
             _learn_ports(command.expected, actual, session)
             return
     pytest.fail(
-        f"{where}\nthe page shows:\n" + "\n".join(command.expected)
+        f"{where}\nthe page shows:\n"
+        + "\n".join(command.expected)
         + f"\n\nstandard output:\n{out}\nstandard error:\n{err}"
     )
 
@@ -246,7 +252,9 @@ def _start_server(command: Command, text: str, session: Session) -> None:
         time.sleep(0.05)  # until it has said what the page shows, or stopped
     assert matches(command.expected, lines), (
         f"line {command.line}: $ {command.text}\nthe page shows:\n"
-        + "\n".join(command.expected) + "\n\nit printed:\n" + "\n".join(lines)
+        + "\n".join(command.expected)
+        + "\n\nit printed:\n"
+        + "\n".join(lines)
     )
     for _ in range(100):  # answering once it says so; give the socket a moment
         with socket.socket() as s:

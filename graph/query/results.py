@@ -768,9 +768,7 @@ def fold_labels(names: list[str], rows: list[tuple]) -> tuple[list[str], list[tu
     dropped = set(pairs.values())
     keep = [i for i in range(len(names)) if i not in dropped]
     folded = [
-        tuple(
-            row[pairs[i]] if i in pairs and row[pairs[i]] is not None else row[i] for i in keep
-        )
+        tuple(row[pairs[i]] if i in pairs and row[pairs[i]] is not None else row[i] for i in keep)
         for row in rows
     ]
     return [names[i] for i in keep], folded
