@@ -309,8 +309,8 @@ def test_the_gate_reads_in_linear_time(unit: str) -> None:
         return time.perf_counter() - started
 
     small = 50_000 // len(unit)
-    first = min(seconds(small) for _ in range(2))
-    large = min(seconds(4 * small) for _ in range(2))
+    first = min(seconds(small) for _ in range(3))
+    large = min(seconds(4 * small) for _ in range(3))  # the least disturbed of three runs
     assert first < 5, f"{unit!r}: {first:.2f} s for 50 kB"
     assert large < max(10 * first, 1.0), f"{unit!r}: {first:.3f} s, then {large:.3f} s for 4x"
 
