@@ -8,6 +8,8 @@
   the middle, each exchange folded into a link labelled with its date and programme.
 - ``timeline.html``: attacks, exchanges and meetings along a time axis, with the links between
   them; events dated only in words in lanes labelled with those words.
+- ``ontology.html``: every class and property of the ontology, its labels, definition,
+  alignments and how much of the graph uses it (:mod:`graph.views.ontology`).
 - ``entity/<kind>-<slug>.html``: one address per entity (its two-step neighbourhood and every
   claim about it, with quotes), a two-line page that forwards to ``entity/entities.html#<key>``.
   That one page holds every entity, relation and claim once; it finds the entity's
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from graph import network as gn
 from graph.text import runs
 from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
+from graph.views.ontology import write_ontology_page
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
 if TYPE_CHECKING:
@@ -134,6 +137,9 @@ class ViewWriter:
         self.statements_of = statements_of
         self._pairs: nx.MultiDiGraph | None = None
         self._degree: dict[Hashable, int] | None = None
+        #: Whether the folder gets ``ontology.html`` (:func:`write_views` writes it), for the
+        #: index to link to it.
+        self.ontology = False
 
     def page_of(self, root: str) -> Callable[[Hashable], str | None]:
         """Where an entity's page is, from a page at ``root`` (``""`` or ``"../"``)."""
@@ -552,6 +558,7 @@ def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
         "search": search,
         "note_en": note[0],
         "note_fr": note[1],
+        "ontology": writer.ontology,
     }
 
 
@@ -596,7 +603,9 @@ def write_views(store: ox.Store, folder: Path) -> list[Path]:
         G = gn.project(store, statements=False)
         projected = time.perf_counter() - started
         writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
+        writer.ontology = True
         files = writer.write()
+        files.append(write_ontology_page(store, folder))
     logger.info("projection %.2f s; %d view files", projected, len(files))
     return files
 
