@@ -195,15 +195,20 @@ def read_ontology(store: ox.Store | Any) -> Ontology:
             notation=literal(node, SKOS + "notation"),
             count=None if kind == OWL + "NamedIndividual" else counts.get(node.value, 0),
         )
+        rows: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         for predicate, en, fr, backwards in RELATIONS:
             values = (into if backwards else out)[node].get(predicate, ())
             if predicate == RDF + "type":
                 values = [v for v in values if v.value not in {k for k, *_ in KINDS}]
             if predicate == OWL + "oneOf":
                 values = [m for v in values for m in items(v)]
-            links = sorted((link(v) for v in values), key=lambda x: x["text"].casefold())
-            if links:
-                term.relations.append([en, fr, links])
+            for value in values:  # an inverse stated both ways is one row, each term once
+                found = link(value)
+                rows.setdefault((en, fr), {})[found["text"]] = found
+        term.relations = [
+            [en, fr, sorted(links.values(), key=lambda x: x["text"].casefold())]
+            for (en, fr), links in rows.items()
+        ]
         terms[kind].append(term)
     for found in terms.values():
         found.sort(key=lambda t: t.anchor.casefold())

@@ -561,7 +561,7 @@
       sw.style.setProperty("--c", groupColor[data.nodes[i].group] || "#9ca3af");
       sw.setAttribute("aria-hidden", "true");
       li.appendChild(sw);
-      li.appendChild(el("span", null, nodeLabel(i)));
+      li.appendChild(el("span", "name", nodeLabel(i)));
       var kind = pick(meta.nodes[i].cls);
       if (kind) li.appendChild(el("span", "muted small", "(" + kind + ")"));
       li.addEventListener("click", function () { setListActive(k); chooseListed(); });
