@@ -610,7 +610,7 @@ def write_views(store: ox.Store, folder: Path) -> list[Path]:
         writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
         writer.ontology = True
         files = writer.write()
-        files.append(write_ontology_page(store, folder))
+        files.append(write_ontology_page(store, folder, _nav("")))
     logger.info("projection %.2f s; %d view files", projected, len(files))
     return files
 

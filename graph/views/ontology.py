@@ -245,8 +245,9 @@ def _counts(store, ours: set) -> dict[str, int]:
     return found
 
 
-def render_ontology(ontology: Ontology, root: str = "") -> str:
-    """The HTML of the ontology's page (no script: the CSP allows none)."""
+def render_ontology(ontology: Ontology, nav: list[dict[str, Any]] | None = None) -> str:
+    """The HTML of the ontology's page (no script: the CSP allows none); ``nav`` the menu's
+    other views (``href``, ``en``, ``fr``), as :mod:`graph.views` lists them."""
     sections = [
         {"id": anchor, "en": en, "fr": fr, "kind": kind, "terms": ontology.terms.get(kind, [])}
         for kind, anchor, en, fr in KINDS
@@ -257,7 +258,8 @@ def render_ontology(ontology: Ontology, root: str = "") -> str:
         ontology=ontology,
         sections=sections,
         csp=csp([]),
-        root=root,
+        root="",
+        nav=nav or [],
         # (one en, many en, one fr, many fr); French counts 0 and 1 in the singular.
         count_words={
             OWL + "Class": ("instance", "instances", "instance", "instances"),
@@ -268,9 +270,11 @@ def render_ontology(ontology: Ontology, root: str = "") -> str:
     )
 
 
-def write_ontology_page(store: ox.Store | Any, folder: Path) -> Path:
+def write_ontology_page(
+    store: ox.Store | Any, folder: Path, nav: list[dict[str, Any]] | None = None
+) -> Path:
     """Write ``ontology.html`` into the views ``folder`` being built; return its path."""
     path = Path(folder) / "ontology.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_ontology(read_ontology(store)), encoding="utf-8")
+    path.write_text(render_ontology(read_ontology(store), nav), encoding="utf-8")
     return path
