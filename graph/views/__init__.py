@@ -8,6 +8,8 @@
   the middle, each exchange folded into a link labelled with its date and programme.
 - ``timeline.html``: attacks, exchanges and meetings along a time axis, with the links between
   them; events dated only in words in lanes labelled with those words.
+- ``ontology.html``: every class and property of the ontology, its labels, definition,
+  alignments and how much of the graph uses it (:mod:`graph.views.ontology`).
 - ``entity/<kind>-<slug>.html``: one address per entity (its two-step neighbourhood and every
   claim about it, with quotes), a two-line page that forwards to ``entity/entities.html#<key>``.
   That one page holds every entity, relation and claim once; it finds the entity's
@@ -38,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 from graph import network as gn
 from graph.text import runs
 from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
+from graph.views.notebook import View
+from graph.views.ontology import write_ontology_page
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
 if TYPE_CHECKING:
@@ -48,6 +52,10 @@ __all__ = [
     "write_views",
     "is_written_on_demand",
     "write_query_view",
+    "query_triples",
+    "render_query_view",
+    "show",
+    "View",
     "write_entity_view",
     "render_triples_page",
     "render_graph_page",
@@ -134,6 +142,9 @@ class ViewWriter:
         self.statements_of = statements_of
         self._pairs: nx.MultiDiGraph | None = None
         self._degree: dict[Hashable, int] | None = None
+        #: Whether the folder gets ``ontology.html`` (:func:`write_views` writes it), for the
+        #: index to link to it.
+        self.ontology = False
 
     def page_of(self, root: str) -> Callable[[Hashable], str | None]:
         """Where an entity's page is, from a page at ``root`` (``""`` or ``"../"``)."""
@@ -552,6 +563,7 @@ def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
         "search": search,
         "note_en": note[0],
         "note_fr": note[1],
+        "ontology": writer.ontology,
     }
 
 
@@ -596,7 +608,9 @@ def write_views(store: ox.Store, folder: Path) -> list[Path]:
         G = gn.project(store, statements=False)
         projected = time.perf_counter() - started
         writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
+        writer.ontology = True
         files = writer.write()
+        files.append(write_ontology_page(store, folder, _nav("")))
     logger.info("projection %.2f s; %d view files", projected, len(files))
     return files
 
@@ -693,10 +707,9 @@ def render_entity_page(
     return render_page(data, root=root)
 
 
-def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path:
-    """Run ``query`` (a CONSTRUCT or DESCRIBE, or a SELECT of ``?s ?p ?o``) and write its
-    result as a page at ``out``; entities link to their pages when ``out`` is in the views
-    folder. Raises ``CvekgError`` for any other query form or an empty result."""
+def query_triples(store: ox.Store, query: str) -> list:
+    """The triples ``query`` draws: a CONSTRUCT or DESCRIBE result, or a SELECT of
+    ``?s ?p ?o``. Raises ``CvekgError`` for any other query form or an empty result."""
     import pyoxigraph as ox
 
     from graph.errors import CvekgError
@@ -721,16 +734,53 @@ def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path
         raise CvekgError("cvekg view draws triples: an ASK query has none")
     if not triples:
         raise CvekgError("the query returned no triples: nothing to draw")
-    out = Path(out)
-    folder = out.parent
-    if not (folder / "index.html").exists():
-        return _write(out, render_triples_page(store, triples, title))
+    return triples
+
+
+def render_query_view(store: ox.Store, query: str, title: str, folder: Path | None = None) -> str:
+    """The page of ``query``'s triples (:func:`query_triples`). When ``folder`` is a views
+    folder (it has ``index.html``), the page is for it: its menu links to the views and its
+    entities to the pages the folder holds; otherwise it stands alone, with no link."""
+    triples = query_triples(store, query)
+    if folder is None or not (Path(folder) / "index.html").exists():
+        return render_triples_page(store, triples, title)
+    folder = Path(folder)
 
     def entity_link(iri: str) -> str | None:  # a large graph's folder has only some pages
         page = f"entity/{gn.entity_key(iri)}.html"
         return page if (folder / page).is_file() else None
 
-    return _write(out, render_triples_page(store, triples, title, "", entity_link))
+    return render_triples_page(store, triples, title, "", entity_link)
+
+
+def show(store_or_build: Any, query: str, title: str = "Query", height: int = 640) -> View:
+    """``query``'s triples as a :class:`~graph.views.notebook.View`, which a Jupyter notebook
+    displays inline (the page ``cvekg view`` writes, in a sandboxed ``<iframe srcdoc>``) and
+    ``.save(path)`` writes to a file.
+
+    ``store_or_build`` is a store (``graph.store.open_store``, a remote one), a build folder
+    (``"build"``) or what :func:`graph.pipeline.build` returned. Raises ``CvekgError`` as
+    ``cvekg view`` does: no build in the folder, a query that draws no triples.
+
+    >>> from graph.views import show
+    >>> view = show("build", "CONSTRUCT WHERE { ?e cvekg:hostCity ?c }")  # doctest: +SKIP
+    >>> view  # in a notebook: the interactive page  # doctest: +SKIP
+    """
+    store = store_or_build
+    if isinstance(store_or_build, str | Path) or hasattr(store_or_build, "out"):
+        from graph.store import open_store
+
+        built = getattr(store_or_build, "store", None)
+        store = built or open_store(Path(getattr(store_or_build, "out", store_or_build)))
+    return View(render_query_view(store, query, title), title=title, height=height)
+
+
+def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path:
+    """Run ``query`` (a CONSTRUCT or DESCRIBE, or a SELECT of ``?s ?p ?o``) and write its
+    result as a page at ``out``; entities link to their pages when ``out`` is in the views
+    folder. Raises ``CvekgError`` for any other query form or an empty result."""
+    out = Path(out)
+    return _write(out, render_query_view(store, query, title, out.parent))
 
 
 def write_entity_view(store: ox.Store, name: str, out_dir: Path) -> Path:

@@ -34,6 +34,7 @@ __all__ = [
     "render_page",
     "render_index",
     "render_redirect",
+    "render_template",
     "json_for_script",
     "csp",
 ]
@@ -377,6 +378,13 @@ def render_index(context: dict[str, Any]) -> str:
         style=_asset("static/cvekg.css"),
         csp=csp(scripts),
     )
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Any other page of the views (``ontology.html``): ``templates/<name>`` with the views'
+    stylesheet inline as ``style``."""
+    template = _environment().get_template(name)
+    return template.render(**context, style=_asset("static/cvekg.css"))
 
 
 def render_redirect(target: str, title: str) -> str:

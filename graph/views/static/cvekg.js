@@ -180,6 +180,7 @@
     }
     edges.add(list);
     highlighted = null;
+    buildNodeList();
     fitAll(false);
   }
   // Fit the nodes and the drawings behind them into the part of the canvas the legend leaves.
@@ -318,7 +319,8 @@
   function nodeButton(i) {
     var b = el("button", "link", nodeLabel(i));
     b.type = "button";
-    b.addEventListener("click", function () { focusNode(i); });
+    // The panel is rebuilt for the new node: the keyboard's focus moves to it, not to nowhere.
+    b.addEventListener("click", function () { focusNode(i); panel.focus(); });
     return b;
   }
   function panelHeader(title, chip, color) {
@@ -326,7 +328,7 @@
     var close = el("button", "close", "\u00d7");
     close.type = "button";
     close.title = t("close");
-    close.addEventListener("click", function () { closePanel(); network.unselectAll(); unhighlight(); });
+    close.addEventListener("click", dismissPanel);
     panel.appendChild(close);
     if (chip) {
       var c = el("p", "chip");
@@ -341,6 +343,7 @@
   function showNode(i) {
     var m = meta.nodes[i];
     panelTarget = { node: i };
+    syncNodeList(i);
     saveState();
     panelHeader(nodeLabel(i), pick(m.cls) || "", groupColor[m.group]);
     panel.appendChild(el("p", "iri", m.iri));
@@ -463,12 +466,18 @@
     else if (params.edges.length) { unhighlight(); showEdge(params.edges[0]); }
     else { unhighlight(); closePanel(); }
   });
-  // Escape closes the panel (the search list, when open, closes first: search.js stops it).
-  document.addEventListener("keydown", function (ev) {
-    if (ev.key !== "Escape" || panel.hidden) return;
+  // Escape closes the panel (the search list, when open, closes first: search.js stops it),
+  // and the keyboard's focus goes back to where the panel was opened from.
+  function dismissPanel() {
+    var back = panel.contains(document.activeElement) ? returnFocus : null;
     closePanel();
     network.unselectAll();
     unhighlight();
+    if (back && document.contains(back)) back.focus();
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || panel.hidden) return;
+    dismissPanel();
   });
   network.on("doubleClick", function (params) { if (params.nodes.length) openPage(params.nodes[0]); });
 
@@ -524,7 +533,94 @@
     nodes.update(shown.filter(function (i) { return data.nodes[i].group === key; })
       .map(function (i) { return { id: i, hidden: !visible }; }));
     labels.update();
+    buildNodeList();
   }
+
+  // --- The list of drawn nodes: every node within reach of the keyboard and screen readers --
+  // A listbox (one Tab stop; arrow keys, Home, End, Page keys, a letter to jump): Enter or a
+  // click opens the node's panel, shows it in the drawing and moves the focus into the panel;
+  // Escape closes the panel and brings the focus back here.
+
+  var nodeList = document.getElementById("nodes");
+  var listed = [];  // node indexes, in the list's order
+  var listActive = -1;
+  var returnFocus = null;
+  function buildNodeList() {
+    var keep = listActive >= 0 ? listed[listActive] : null;
+    nodeList.textContent = "";
+    nodeList.removeAttribute("aria-activedescendant");
+    listed = shown.filter(function (i) { return !hiddenGroups[data.nodes[i].group]; });
+    listed.sort(function (a, b) { return nodeLabel(a).localeCompare(nodeLabel(b), lang); });
+    listActive = -1;
+    listed.forEach(function (i, k) {
+      var li = el("li");
+      li.id = "node-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      var sw = el("span", "swatch shape-" + (groupShape[data.nodes[i].group] || "dot"));
+      sw.style.setProperty("--c", groupColor[data.nodes[i].group] || "#9ca3af");
+      sw.setAttribute("aria-hidden", "true");
+      li.appendChild(sw);
+      li.appendChild(el("span", "name", nodeLabel(i)));
+      var kind = pick(meta.nodes[i].cls);
+      if (kind) li.appendChild(el("span", "muted small", "(" + kind + ")"));
+      li.addEventListener("click", function () { setListActive(k); chooseListed(); });
+      nodeList.appendChild(li);
+      if (i === keep) listActive = k;
+    });
+    document.getElementById("node-count").textContent = String(listed.length);
+    if (listActive >= 0) setListActive(listActive);
+  }
+  function setListActive(k) {
+    var old = listActive >= 0 && nodeList.children[listActive];
+    if (old) { old.classList.remove("active"); old.setAttribute("aria-selected", "false"); }
+    listActive = Math.max(0, Math.min(k, listed.length - 1));
+    var li = nodeList.children[listActive];
+    if (!li) { listActive = -1; return; }
+    li.classList.add("active");
+    li.setAttribute("aria-selected", "true");
+    nodeList.setAttribute("aria-activedescendant", li.id);
+    if (document.activeElement === nodeList) li.scrollIntoView({ block: "nearest" });
+  }
+  // The list follows the node last opened, wherever it was opened from.
+  function syncNodeList(i) {
+    var k = listed.indexOf(i);
+    if (k >= 0 && k !== listActive) setListActive(k);
+  }
+  function chooseListed() {
+    if (listActive < 0) return;
+    returnFocus = nodeList;
+    focusNode(listed[listActive]);
+    panel.focus();
+  }
+  // The skip link moves the focus itself: the fragment holds the page's state, not anchors.
+  document.querySelector(".skip").addEventListener("click", function (ev) {
+    ev.preventDefault();
+    nodeList.focus();
+  });
+  nodeList.addEventListener("focus", function () {
+    if (listActive < 0 && listed.length) setListActive(0);
+  });
+  nodeList.addEventListener("keydown", function (ev) {
+    var page = 10, k = listActive;
+    if (ev.key === "ArrowDown" || ev.key === "ArrowRight") k += 1;
+    else if (ev.key === "ArrowUp" || ev.key === "ArrowLeft") k -= 1;
+    else if (ev.key === "Home") k = 0;
+    else if (ev.key === "End") k = listed.length - 1;
+    else if (ev.key === "PageDown") k += page;
+    else if (ev.key === "PageUp") k -= page;
+    else if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); chooseListed(); return; }
+    else if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+      // A letter: the next node whose label starts with it.
+      var letter = norm(ev.key);
+      for (var step = 1; step <= listed.length; step++) {
+        var at = (listActive + step) % listed.length;
+        if (letter && norm(nodeLabel(listed[at])).indexOf(letter) === 0) { k = at; break; }
+      }
+    } else return;
+    ev.preventDefault();
+    setListActive(k);
+  });
 
   // --- Search: every entity of the page, and every other entity of the graph ---------------
 
@@ -590,6 +686,7 @@
     noteEl.hidden = !note.trim();
     if (!initial) refreshLabels();
     buildLegend();
+    buildNodeList();
     if (data.mode === "entity") renderClaims();
     refreshPanel();
     if (search.value && !results.hidden) runSearch();

@@ -191,7 +191,13 @@
       if (name && state[name]) parts.push(name + "=" + encodeURIComponent(state[name]));
     });
     var hash = parts.length ? "#" + parts.join("&") : "";
-    if (hash !== location.hash) history.replaceState(null, "", hash || location.pathname + location.search);
+    if (hash === location.hash) return;
+    try {
+      history.replaceState(null, "", hash || location.pathname + location.search);
+    } catch (e) {
+      // A page with no address of its own (a notebook's <iframe srcdoc>) cannot keep state
+      // in it: the page works the same, a reload starts afresh.
+    }
   }
   var STORE = "cvekg-lang";
   function savedLanguage() {
