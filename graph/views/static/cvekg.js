@@ -885,7 +885,7 @@
   if (asked && asked in keyIndex && drawn(keyIndex[asked])) focusNode(keyIndex[asked]);
   window.cvekg = {
     network: network, nodes: nodes, edges: edges, data: data,
-    keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage,
+    keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage, fit: fitAll,
   };
   document.body.dataset.ready = "true";
 })();
