@@ -350,6 +350,7 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
         _asset("static/labels.js"),
         _asset("static/cvekg.js"),
         _asset("static/map.js"),
+        _asset("static/export.js"),
     ]
     template = _environment().get_template("page.html")
     data = {**data, "home": None if root is None else f"{root}index.html"}

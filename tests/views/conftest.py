@@ -53,7 +53,7 @@ def open_view(browser) -> Callable[..., Opened]:
     return lambda path, size=DESKTOP: Opened(browser, path, size)
 
 
-def png_size(data: bytes) -> tuple[int, int]:
+def read_png_size(data: bytes) -> tuple[int, int]:
     """A PNG's width and height, once its image data is checked whole: the chunks read, the
     pixels inflated to exactly one filter byte and ``width`` pixels a row."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
@@ -74,27 +74,48 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-#: In the page: an image (a data: URL) decoded by the browser, and how many of its pixels in
-#: each rectangle [x, y, w, h] are within 40 (sum of channel differences) of each colour.
-COUNT_COLOURS = """async ([url, boxes, colours]) => {
+#: In the page: an image (a data: URL) decoded by the browser; for each rectangle
+#: [x, y, w, h] and each colour, the pixels within 40 of it (sum of channel differences):
+#: their count and the left- and rightmost column they are in.
+FIND_COLOURS = """async ([url, boxes, colours]) => {
   const img = new Image();
   img.src = url;
   await img.decode();
   const c = document.createElement("canvas");
   c.width = img.naturalWidth; c.height = img.naturalHeight;
-  const ctx = c.getContext("2d");
+  const ctx = c.getContext("2d", { willReadFrequently: true });
   ctx.drawImage(img, 0, 0);
   const hex = h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16));
   const wanted = colours.map(hex);
   return boxes.map(([x, y, w, h]) => {
     const d = ctx.getImageData(x, y, w, h).data;
-    const counts = wanted.map(() => 0);
+    const found = wanted.map(() => ({ count: 0, x0: Infinity, x1: -Infinity }));
     for (let i = 0; i < d.length; i += 4) {
+      const col = x + (i / 4) % w;
       wanted.forEach((c, k) => {
-        if (Math.abs(d[i] - c[0]) + Math.abs(d[i + 1] - c[1]) + Math.abs(d[i + 2] - c[2]) <= 40)
-          counts[k]++;
+        if (Math.abs(d[i] - c[0]) + Math.abs(d[i + 1] - c[1]) + Math.abs(d[i + 2] - c[2]) <= 40) {
+          const f = found[k];
+          f.count++; f.x0 = Math.min(f.x0, col); f.x1 = Math.max(f.x1, col);
+        }
       });
     }
-    return counts;
+    return found;
   });
 }"""
+
+
+@pytest.fixture
+def png_size() -> Callable[[bytes], tuple[int, int]]:
+    return read_png_size
+
+
+@pytest.fixture
+def find_colours() -> Callable:
+    """``find_colours(page, png_bytes, boxes, colours)``: see :data:`FIND_COLOURS`."""
+    import base64
+
+    def find(page, data: bytes, boxes: list, colours: list[str]) -> list[list[dict]]:
+        url = "data:image/png;base64," + base64.b64encode(data).decode()
+        return page.evaluate(FIND_COLOURS, [url, boxes, colours])
+
+    return find
