@@ -273,7 +273,7 @@ def _panels(G: nx.Graph, height: float, gap: float) -> tuple[list[Panel], dict[s
 
 
 def map_layout(
-    G: nx.Graph, height: float = 620.0, gap: float = 150.0, tall_gap: float = 110.0
+    G: nx.Graph, height: float = 620.0, gap: float = 150.0, tall_gap: float = 200.0
 ) -> tuple[Pos, MapDrawing]:
     """Cities at their projected places in two panels side by side (see the module's
     docstring); nodes without coordinates in rows under the panels. Returns the positions and
@@ -321,6 +321,11 @@ def map_layout(
         decorations.append(
             {"kind": "text", "x": p.left + p.width / 2, "y": p.top - 34, "en": en, "fr": fr,
              "size": 26, "color": "#475569", "panel": p.key}
+        )  # fmt: skip
+        # Room under the panel for its scale bar (map.js), which the view's fit then keeps.
+        decorations.append(
+            {"kind": "band", "x": p.left, "y": p.top + p.height, "w": p.width, "h": 60,
+             "color": "rgba(0,0,0,0)", "panel": p.key}
         )  # fmt: skip
     return pos, MapDrawing(data, decorations, true, tall)
 

@@ -54,22 +54,26 @@
     ctx.strokeStyle = FRAME;
     ctx.lineWidth = 1 / scale;
     ctx.strokeRect(p.x, p.y, p.w, p.h);
-    // The scale bar, bottom left: a round distance, its length to this panel's scale.
-    var size = TEXT_PX / scale, pad = 14 / scale;
-    var x = p.x + pad, y = p.y + p.h - pad;
+    // The scale bar, under the panel's left corner (clear of its cities): a round distance,
+    // its length to this panel's scale.
+    var size = TEXT_PX / scale;
+    var x = p.x, y = p.y + p.h + 12 / scale;
     ctx.strokeStyle = INK;
     ctx.lineWidth = 2 / scale;
     ctx.beginPath();
-    ctx.moveTo(x, y - 5 / scale);
-    ctx.lineTo(x, y);
+    ctx.moveTo(x, y - 4 / scale);
+    ctx.lineTo(x, y + 4 / scale);
+    ctx.moveTo(x, y);
     ctx.lineTo(x + p.bar[1], y);
-    ctx.lineTo(x + p.bar[1], y - 5 / scale);
+    ctx.moveTo(x + p.bar[1], y - 4 / scale);
+    ctx.lineTo(x + p.bar[1], y + 4 / scale);
     ctx.stroke();
     ctx.fillStyle = INK;
     ctx.font = size + "px system-ui, sans-serif";
     ctx.textAlign = "left";
-    ctx.textBaseline = "bottom";
-    ctx.fillText(p.bar[0].toLocaleString(document.documentElement.lang) + " km", x, y - 6 / scale);
+    ctx.textBaseline = "middle";
+    ctx.fillText(p.bar[0].toLocaleString(document.documentElement.lang) + " km",
+      x + p.bar[1] + 6 / scale, y);
     ctx.restore();
   }
 
