@@ -349,7 +349,7 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
         _asset("static/search.js"),
         _asset("static/labels.js"),
         _asset("static/cvekg.js"),
-        _asset("static/map.js"),
+        *([_asset("static/map.js")] if data.get("map") else []),  # the city-pairs map
         _asset("static/export.js"),
     ]
     template = _environment().get_template("page.html")
