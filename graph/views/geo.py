@@ -504,10 +504,11 @@ def dress_links(data: dict[str, Any], G: nx.MultiDiGraph, pos: Pos, drawing: Map
     if any(p["leaders"] for p in data["map"]["panels"]):
         key.append(list(LEADER_KEY))
     parallels = " / ".join(f"{p['parallel']:g}°N" for p in data["map"]["panels"])
-    key.append([
-        "projection",
-        f"Equirectangular, true to scale along {parallels}; each panel to its own scale (bar)",
-        f"Équirectangulaire, à l'échelle le long de {parallels.replace('.', ',')} ; "
-        "chaque panneau à sa propre échelle (barre)",
-    ])  # fmt: skip
+    if parallels:  # (no city has coordinates: no panel, no projection)
+        key.append([
+            "projection",
+            f"Equirectangular, true to scale along {parallels}; each panel to its own scale (bar)",
+            f"Équirectangulaire, à l'échelle le long de {parallels.replace('.', ',')} ; "
+            "chaque panneau à sa propre échelle (barre)",
+        ])  # fmt: skip
     data["map"]["key"] = key

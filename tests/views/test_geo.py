@@ -311,3 +311,14 @@ def test_map_legend_explains_every_kind_of_link_and_the_projection_in_both_langu
     )
     assert left >= legend["x"] + legend["width"], (left, legend)
     view.close()
+
+
+def test_cities_without_coordinates_get_rows_and_no_projection_in_the_key():
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", kind="exchange")
+    pos, drawing = geo.map_layout(G)
+    assert drawing.data["panels"] == [] and drawing.decorations == []
+    assert pos["a"][1] == pos["b"][1] > 620  # a row under where the panels would be
+    data = {"edges": [{}], "options": {"edges": {"arrows": {"to": {}}}}, "map": drawing.data}
+    geo.dress_links(data, G, pos, drawing)
+    assert [row[0] for row in data["map"]["key"]] == ["arrow"]
