@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
 from graph.text import runs
-from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
+from graph.views import geo
+from graph.views.layout import durations, force_layout, timeline_layout
 from graph.views.notebook import View
 from graph.views.ontology import write_ontology_page
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
@@ -315,7 +316,7 @@ class ViewWriter:
                 "puis les mieux connectées.",
             )
             C = gn.induced(C, kept)
-        pos, decorations = geo_layout(C)
+        pos, drawing = geo.map_layout(C)
         exchanges = sum(1 for *_, d in C.edges(data=True) if d.get("kind") == "exchange")
         page = Page(
             "city-pairs",
@@ -326,12 +327,13 @@ class ViewWriter:
             f"{exchanges} visites de ville à ville. Chaque lien est un échange (date · "
             "programme), de la ville de la délégation à la ville hôte ; cliquez une ville pour "
             "ce que dit la source.",
-            decorations=decorations,
+            decorations=drawing.decorations,
             note_en=note[0],
             note_fr=note[1],
         )
         data = page_data(C, pos, page, self.page_of(""), _nav("", "city-pairs.html"),
-                         extra=self.search_extra(C, ""))  # fmt: skip
+                         extra={**self.search_extra(C, ""), "map": drawing.data})  # fmt: skip
+        geo.dress_links(data, C, pos, drawing)
         return [_put(self.out / "city-pairs.html", render_page(data))]
 
     # --- timeline --------------------------------------------------------------------------

@@ -15,8 +15,9 @@ grid above 1,000 nodes
 =============================  ========  ========  =========
 
 So :func:`force_layout` is igraph's Fruchterman–Reingold (grid variant above 1,000 nodes),
-seeded for repeatable pictures. Places are laid out by their coordinates, events by their dates,
-and an entity's neighbourhood as rings around it (drawn by the page itself, ``cvekg.js``).
+seeded for repeatable pictures. Events are laid out by their dates, places by their coordinates
+(:mod:`graph.views.geo`, the map), and an entity's neighbourhood as rings around it (drawn by
+the page itself, ``cvekg.js``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "force_layout",
-    "geo_layout",
     "timeline_layout",
     "durations",
     "spread",
@@ -230,61 +230,6 @@ def spread(pos: Pos, min_distance: float, rounds: int = 30, fixed: Iterable = ()
                 x, y = pos[node]
                 pos[node] = (x + dx * 0.6, y + dy * 0.6)
     return pos
-
-
-# --- Places ----------------------------------------------------------------------------------
-
-
-def geo_layout(
-    G: nx.Graph, width: float = 900.0, height: float = 620.0, ocean: float = 420.0
-) -> tuple[Pos, list[Decoration]]:
-    """Cities by longitude and latitude, the Atlantic in the middle.
-
-    The Americas (west of 30°W) and Europe are each fitted into a panel of ``width`` by
-    ``height`` with their own scale (France is small beside the United States), Americas on
-    the left, Europe on the right, ``ocean`` apart. Nodes without coordinates line up under
-    the panels. Returns the positions and the drawings behind them (panel names, the ocean).
-    """
-    west = {n: d for n, d in G.nodes(data=True) if d.get("lon") is not None and d["lon"] < -30}
-    east = {n: d for n, d in G.nodes(data=True) if d.get("lon") is not None and d["lon"] >= -30}
-    pos: Pos = {}
-    decorations: list[Decoration] = []
-    for side, members, left in (("west", west, 0.0), ("east", east, width + ocean)):
-        if not members:
-            continue
-        fitted = _fit(members, width, height)
-        pos.update({n: (x + left, y) for n, (x, y) in fitted.items()})
-        label = ("United States", "États-Unis") if side == "west" else ("Europe", "Europe")
-        decorations.append(
-            {"kind": "text", "x": left + width / 2, "y": -90, "en": label[0], "fr": label[1],
-             "size": 30, "color": "#64748b"}
-        )  # fmt: skip
-    decorations.append(
-        {"kind": "band", "x": width + 40, "y": -140, "w": ocean - 80, "h": height + 280,
-         "color": "rgba(59,130,246,0.07)"}
-    )  # fmt: skip
-    decorations.append(
-        {"kind": "text", "x": width + ocean / 2, "y": height / 2, "en": "Atlantic Ocean",
-         "fr": "Océan Atlantique", "size": 22, "color": "#60a5fa", "italic": True}
-    )  # fmt: skip
-    rest = [n for n in G.nodes if n not in pos]
-    for i, n in enumerate(sorted(rest)):
-        pos[n] = (i % 8 * 160.0, height + 200 + i // 8 * 110.0)
-    pos = spread(pos, 95.0)
-    return pos, decorations
-
-
-def _fit(members: dict[Hashable, dict], width: float, height: float) -> Pos:
-    lat0 = sum(d["lat"] for d in members.values()) / len(members)
-    k = math.cos(math.radians(lat0))
-    xs = {n: d["lon"] * k for n, d in members.items()}
-    ys = {n: -d["lat"] for n, d in members.items()}
-    span_x = max(xs.values()) - min(xs.values()) or 1.0
-    span_y = max(ys.values()) - min(ys.values()) or 1.0
-    scale = min(width / span_x, height / span_y)
-    x0 = min(xs.values()) - (width / scale - span_x) / 2
-    y0 = min(ys.values()) - (height / scale - span_y) / 2
-    return {n: ((xs[n] - x0) * scale, (ys[n] - y0) * scale) for n in members}
 
 
 # --- Time ------------------------------------------------------------------------------------

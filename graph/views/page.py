@@ -350,6 +350,8 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
         _asset("static/search.js"),
         _asset("static/labels.js"),
         _asset("static/cvekg.js"),
+        *([_asset("static/map.js")] if data.get("map") else []),  # the city-pairs map
+        _asset("static/export.js"),
     ]
     template = _environment().get_template("page.html")
     data = {**data, "home": None if root is None else f"{root}index.html"}

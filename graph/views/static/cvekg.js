@@ -667,7 +667,7 @@
   });
   function runSearch() { searchBox.run(); }
 
-  // --- Language, labels, physics, fit, PNG --------------------------------------------------
+  // --- Language, labels, physics, fit ------------------------------------------------------
 
   function applyLanguage(value, initial) {
     lang = value === "fr" ? "fr" : "en";
@@ -706,22 +706,7 @@
   // With physics on, nodes move: once they settle, the view refits and labels are re-chosen.
   network.on("stabilized", function () { fitAll(true); });
   document.getElementById("fit").addEventListener("click", function () { fitAll(true); });
-  document.getElementById("png").addEventListener("click", function () {
-    var source = container.querySelector("canvas");
-    var canvas = document.createElement("canvas");
-    canvas.width = source.width;
-    canvas.height = source.height;
-    var ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(source, 0, 0);
-    var a = document.createElement("a");
-    a.download = (data.view || "cvekg") + ".png";
-    a.href = canvas.toDataURL("image/png");
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-  });
+  // Save PNG: export.js.
 
   // --- Drawings behind the graph: map panels, the ocean, years, lanes -----------------------
 
@@ -982,7 +967,7 @@
   if (asked && asked in keyIndex && drawn(keyIndex[asked])) focusNode(keyIndex[asked]);
   window.cvekg = {
     network: network, nodes: nodes, edges: edges, data: data,
-    keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage,
+    keyIndex: keyIndex, focusNode: focusNode, setLanguage: applyLanguage, fit: fitAll,
   };
   document.body.dataset.ready = "true";
 })();
