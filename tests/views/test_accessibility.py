@@ -96,11 +96,6 @@ def test_axe_finds_no_serious_violation_on_the_servers_entity_page(opened, axe, 
     assert axe(visit.page) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graph/server/web/query.css: the example numbers (.number, #b7791f) are at 3.0 to "
-    "3.6:1 on their buttons, under WCAG AA's 4.5:1; the query page is not this branch's",
-)
 def test_axe_finds_no_serious_violation_on_the_servers_query_page(opened, axe, served):
     from playwright.sync_api import expect
 
