@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
-from graph.text import runs
+from graph.views.index import index_context
 from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
@@ -377,7 +377,11 @@ class ViewWriter:
     # --- index -----------------------------------------------------------------------------
 
     def _index(self) -> list[Path]:
-        return [_put(self.out / "index.html", render_index(index_context(self.G, self)))]
+        context = index_context(
+            self.G, self.page_of(""), self.city_pairs(), _VIEWS, self.entity_pages,
+            self.edge_count, self.degree(),
+        )  # fmt: skip
+        return [_put(self.out / "index.html", render_index(context))]
 
 
 def entity_page_data(
@@ -466,120 +470,6 @@ def _best_connected(G, members: list, limit: int, keep=lambda n: False, degree=N
     degree = degree or dict(G.degree(members))
     ranked = sorted(members, key=lambda n: (not keep(n), -degree[n], str(n)))
     return ranked[:limit]
-
-
-def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
-    """What ``index.html`` shows: counts, sources, the views, every entity for the search."""
-    groups = defaultdict(list)
-    for n, d in G.nodes(data=True):
-        groups[d.get("group", "other")].append(n)
-    page_of = writer.page_of("")
-    search = []
-    for g in gn.GROUPS:
-        for n in groups.get(g.key, ()):
-            d = G.nodes[n]
-            href = page_of(n)
-            if not href:
-                continue
-            search.append(
-                {
-                    "label": [d["label_en"], d["label_fr"]],
-                    "names": [d["label_en"], d["label_fr"], *d.get("alt_labels", ()), d["key"]],
-                    "cls": [d.get("class_en", ""), d.get("class_fr", "")],
-                    "color": g.color,
-                    "shape": g.shape,
-                    "href": href,
-                }
-            )
-    claims_by_source: dict[str, int] = defaultdict(int)
-    for c in G.graph.get("claims", {}).values():
-        claims_by_source[c.get("source") or ""] += 1
-    sources = [
-        {
-            **s,
-            "claims": claims_by_source.get(s["iri"], 0),
-            "published": gn.format_date(s["published"]),
-        }
-        for s in G.graph.get("sources", [])
-    ]
-    quoted = sum(1 for *_, d in G.edges(data=True) if d.get("quote"))
-    entity_list = []
-    if writer.entity_pages and len(search) <= 3000:
-        for g in gn.GROUPS:
-            members = sorted(groups.get(g.key, ()), key=lambda n: G.nodes[n]["label_en"].casefold())
-            entries = [
-                {"en": G.nodes[n]["label_en"], "fr": G.nodes[n]["label_fr"], "href": page_of(n)}
-                for n in members
-                if page_of(n)
-            ]
-            if entries:
-                entity_list.append(
-                    {"en": g.en, "fr": g.fr, "color": g.color, "shape": g.shape, "members": entries}
-                )
-    views = [
-        {"href": href, "en": en, "fr": fr, "about_en": a_en, "about_fr": a_fr}
-        for href, en, fr, a_en, a_fr in _VIEWS
-    ]
-    note = ("", "")
-    if not writer.entity_pages:
-        note = (
-            f"{G.number_of_nodes():,} entities: entity pages are written on demand "
-            "(cvekg view --entity NAME).",
-            f"{G.number_of_nodes():,} entités : les pages d'entité sont écrites à la demande "
-            "(cvekg view --entity NOM).",
-        )
-    return {
-        "exchanges": _exchange_rows(G, writer.city_pairs(), page_of),
-        "views": views,
-        "groups": [
-            {
-                "en": g.en,
-                "fr": g.fr,
-                "color": g.color,
-                "shape": g.shape,
-                "count": len(groups[g.key]),
-            }
-            for g in gn.GROUPS
-            if groups.get(g.key)
-        ],
-        "summary_en": f"{G.number_of_nodes():,} entities, {writer.edge_count:,} relations "
-        f"({quoted:,} of them quoted from a source), {len(G.graph.get('claims', {})):,} claims.",
-        "summary_fr": f"{G.number_of_nodes():,} entités, {writer.edge_count:,} relations "
-        f"(dont {quoted:,} citées d'une source), {len(G.graph.get('claims', {})):,} assertions.",
-        "sources": sources,
-        "references": G.graph.get("references", []),
-        "entities": entity_list,
-        "search": search,
-        "note_en": note[0],
-        "note_fr": note[1],
-    }
-
-
-def _exchange_rows(
-    G: nx.MultiDiGraph, C: nx.MultiDiGraph, page_of, limit: int = 300
-) -> list[dict[str, Any]]:
-    """City-to-city exchanges for the index: who went where, when, and the source's words."""
-    rows: dict[str, dict[str, Any]] = {}
-    for u, v, d in C.edges(data=True):
-        if d.get("kind") != "exchange":
-            continue
-        ex = d["exchange"]
-        row = rows.setdefault(
-            ex,
-            {
-                "sort": (d.get("date") or "9999", G.nodes[u]["label_en"]),
-                "from": {"en": G.nodes[u]["label_en"], "fr": G.nodes[u]["label_fr"],
-                         "href": page_of(u)},
-                "to": [],
-                "when_en": gn.format_date(d.get("date")),
-                "when_fr": gn.format_date(d.get("date"), "fr"),
-                "href": page_of(ex),
-                "quote": runs(d.get("quote") or ""),  # [(text, style)]: no raw tags shown
-            },
-        )  # fmt: skip
-        row["to"].append({"en": G.nodes[v]["label_en"], "fr": G.nodes[v]["label_fr"],
-                          "href": page_of(v)})  # fmt: skip
-    return sorted(rows.values(), key=lambda r: r["sort"])[:limit]
 
 
 def write_views(store: ox.Store, folder: Path) -> list[Path]:
