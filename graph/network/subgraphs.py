@@ -1,7 +1,7 @@
 """Projections of the projection, for the views: the cities with each exchange folded into
 edges between them (:func:`city_pair_graph`), the events (:func:`timeline_graph`), a subgraph
-that copies nothing (:func:`induced`) and one node per value of an attribute
-(:func:`aggregate`)."""
+that copies nothing (:func:`induced`), one node per value of an attribute (:func:`aggregate`)
+and a subgraph with its neighbours folded into one node per kind (:func:`with_neighbour_groups`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from graph.network.projection import fill
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["city_pair_graph", "timeline_graph", "induced", "aggregate"]
+__all__ = ["city_pair_graph", "timeline_graph", "induced", "aggregate", "with_neighbour_groups"]
 
 
 def _short_label(G: nx.MultiDiGraph, node: str, lang: str) -> str:
@@ -192,3 +192,55 @@ def aggregate(
             label_fr=", ".join(k[1] for k in top) + suffix,
         )
     return A
+
+
+#: The node that stands for the neighbours of one kind in :func:`with_neighbour_groups`.
+GROUP_NODE = "group:{}"
+
+
+def with_neighbour_groups(
+    G: nx.MultiDiGraph, members: Iterable, key: str = "group"
+) -> nx.MultiDiGraph:
+    """The subgraph of ``members`` with the links among them, and their other neighbours
+    folded by ``key``: one node per value (``GROUP_NODE.format(value)``, with ``count`` its
+    distinct neighbours and ``value`` the value), and one link per member and value and
+    direction, with ``count`` the links it stands for and its commonest predicate as label.
+
+    A drill-down page draws this: members of one kind seldom link to each other (people link
+    to organisations, attacks to cities), so the members alone are dots without links; folded
+    neighbours show what each member is linked to, and how much, in a few dozen nodes.
+    """
+    H = induced(G, members)
+    inside = set(H)
+    names = G.graph.get("predicates") or {}
+    neighbours: dict[str, set] = defaultdict(set)
+    folded: Counter[tuple[Any, Any, str]] = Counter()
+    kinds: dict[tuple[Any, Any, str], Counter[tuple[str, str]]] = defaultdict(Counter)
+
+    def label(d: dict[str, Any]) -> tuple[str, str]:
+        p = d.get("predicate")
+        if p in names:
+            return tuple(names[p])
+        return (d.get("label_en") or "", d.get("label_fr") or d.get("label_en") or "")
+
+    for m in H:
+        for edges, outward in ((G.succ[m], True), (G.pred[m], False)):
+            for other, keyed in edges.items():
+                if other in inside:
+                    continue
+                value = str(G.nodes[other].get(key) or "(none)")
+                neighbours[value].add(other)
+                node = GROUP_NODE.format(value)
+                pair = (m, node, value) if outward else (node, m, value)
+                for d in keyed.values():
+                    folded[pair] += 1
+                    kinds[pair][label(d)] += 1
+    for value, found in neighbours.items():
+        H.add_node(GROUP_NODE.format(value), count=len(found), value=value, group=value)
+    for (u, v, value), count in folded.items():
+        top, _ = kinds[(u, v, value)].most_common(1)[0]
+        more = len(kinds[(u, v, value)]) - 1
+        suffix = f" (+{more})" if more else ""
+        H.add_edge(u, v, key=f"to:{value}", count=count,
+                   label_en=top[0] + suffix, label_fr=top[1] + suffix)  # fmt: skip
+    return H

@@ -57,6 +57,7 @@ __all__ = [
     "LARGE",
     "ENTITY_PAGES_LIMIT",
     "EGO_LIMIT",
+    "DRILL_LIMIT",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ LARGE = 2000
 #: Above this many entities (or five times as many relations), entity pages are written on
 #: demand only: the page of all entities would pass 20 MB.
 ENTITY_PAGES_LIMIT = 20000
+#: Members a drill-down page draws (the best connected), with their other neighbours folded
+#: into one node per kind: past a few hundred, a page is dots too small to tell apart.
+DRILL_LIMIT = 400
 #: Nodes of an entity's neighbourhood drawn on its page.
 EGO_LIMIT = 120
 #: Up to this many entities, every graph page can search all of them (those it does not draw
@@ -259,14 +263,33 @@ class ViewWriter:
             key = "year" if events > len(members) / 2 else "country"
             if len({_value(G, n, key) for n in members}) > 1:
                 return self._aggregated_drill(path, members, key, en, fr)
-        kept = _best_connected(G, members, LARGE, degree=self.degree())
-        sub = gn.induced(G, kept)
-        note_en = note_fr = ""
-        if len(kept) < len(members):
-            note_en = f"Showing the {len(kept):,} best connected of {len(members):,}."
-            note_fr = f"Les {len(kept):,} mieux connectées sur {len(members):,}."
+        kept = _best_connected(G, members, DRILL_LIMIT, degree=self.degree())
+        sub = gn.with_neighbour_groups(G, kept)
+        names = {g.key: (g.en, g.fr) for g in gn.GROUPS}
+        entity_page = self.page_of("../")
+        groups: dict[Hashable, str] = {}
+        for n, d in sub.nodes(data=True):
+            if n in G:
+                continue
+            g_en, g_fr = names.get(d["value"], (d["value"], d["value"]))
+            d.update(label_en=f"{g_en} ({d['count']:,})", label_fr=f"{g_fr} ({d['count']:,})",
+                     class_en=g_en, class_fr=g_fr)  # fmt: skip
+            groups[n] = f"{gn.entity_key('overview-' + d['value'])}.html"
+        shown_en = f"the {len(kept):,} best connected of {len(members):,}"
+        shown_fr = f"les {len(kept):,} mieux connectées sur {len(members):,}"
+        if len(kept) == len(members):
+            shown_en, shown_fr = f"all {len(kept):,}", f"les {len(kept):,}"
+        note_en = (
+            f"Showing {shown_en}, with the links among them; what else they link to is "
+            "one node per kind (with how many), which opens that kind. The index's table "
+            "lists every entity."
+        )
+        note_fr = (f"Sont montrées {shown_fr}, avec leurs liens ; ce à quoi elles sont liées "
+                   "par ailleurs forme un nœud par type (avec leur nombre), qui ouvre ce type. "
+                   "Le tableau de l'index liste toutes les entités.")  # fmt: skip
         page = Page(path.stem, en, fr, note_en=note_en, note_fr=note_fr, edge_labels=False)
-        data = page_data(sub, force_layout(sub), page, self.page_of("../"), _nav("../"))
+        data = page_data(sub, force_layout(sub), page,
+                         lambda n: groups.get(n) or entity_page(n), _nav("../"))  # fmt: skip
         return [_put(path, render_page(data, root="../"))]
 
     def _aggregated_drill(self, path: Path, members: list, key: str, en: str, fr: str):
