@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from graph.network.groups import EVENT_GROUPS
@@ -139,12 +139,15 @@ def induced(G: nx.MultiDiGraph, nodes: Iterable) -> nx.MultiDiGraph:
 
 
 def aggregate(
-    G: nx.MultiDiGraph, key: str = "group", nodes: Iterable | None = None
+    G: nx.MultiDiGraph,
+    key: str | Callable[[Any], str] = "group",
+    nodes: Iterable | None = None,
 ) -> nx.MultiDiGraph:
     """One node per value of a node attribute (``group``, ``country``, ``year``...), sized by
     its count, and one edge per pair of values, weighted by how many edges it stands for and
     labelled with its two commonest predicates.
 
+    ``key`` may also be a function of a node (the timeline's lane and span of years).
     ``nodes`` limits it to those nodes and the edges among them (default: the whole graph).
     Nodes lacking the attribute fall under ``"(none)"``. The overview of a large graph draws
     this instead of every entity.
@@ -160,7 +163,7 @@ def aggregate(
     members: dict[str, list[str]] = defaultdict(list)
     of = {}
     for n in G.nodes if nodes is None else nodes:
-        of[n] = value(G.nodes[n])
+        of[n] = key(n) if callable(key) else value(G.nodes[n])
         members[of[n]].append(n)
     for v, found in members.items():
         A.add_node(v, count=len(found), members=found)
@@ -199,12 +202,18 @@ GROUP_NODE = "group:{}"
 
 
 def with_neighbour_groups(
-    G: nx.MultiDiGraph, members: Iterable, key: str = "group"
+    G: nx.MultiDiGraph,
+    members: Iterable,
+    key: str | Callable[[Any], str] = "group",
 ) -> nx.MultiDiGraph:
     """The subgraph of ``members`` with the links among them, and their other neighbours
     folded by ``key``: one node per value (``GROUP_NODE.format(value)``, with ``count`` its
-    distinct neighbours and ``value`` the value), and one link per member and value and
-    direction, with ``count`` the links it stands for and its commonest predicate as label.
+    distinct neighbours, ``members`` those neighbours and ``value`` the value), and one link
+    per member and value and direction, with ``count`` the links it stands for and its
+    commonest predicate as label.
+
+    ``key`` is a node attribute, or a function of a neighbour (a node of ``G``) giving its
+    value.
 
     A drill-down page draws this: members of one kind seldom link to each other (people link
     to organisations, attacks to cities), so the members alone are dots without links; folded
@@ -228,7 +237,7 @@ def with_neighbour_groups(
             for other, keyed in edges.items():
                 if other in inside:
                     continue
-                value = str(G.nodes[other].get(key) or "(none)")
+                value = key(other) if callable(key) else str(G.nodes[other].get(key) or "(none)")
                 neighbours[value].add(other)
                 node = GROUP_NODE.format(value)
                 pair = (m, node, value) if outward else (node, m, value)
@@ -236,7 +245,8 @@ def with_neighbour_groups(
                     folded[pair] += 1
                     kinds[pair][label(d)] += 1
     for value, found in neighbours.items():
-        H.add_node(GROUP_NODE.format(value), count=len(found), value=value, group=value)
+        H.add_node(GROUP_NODE.format(value), count=len(found), value=value, group=value,
+                   members=sorted(found, key=str))  # fmt: skip
     for (u, v, value), count in folded.items():
         top, _ = kinds[(u, v, value)].most_common(1)[0]
         more = len(kinds[(u, v, value)]) - 1

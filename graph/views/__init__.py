@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
 from graph.views.index import index_context
-from graph.views.layout import durations, force_layout, geo_layout, timeline_layout
+from graph.views.layout import LANES, durations, force_layout, geo_layout, timeline_layout
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ ENTITY_PAGES_LIMIT = 20000
 #: Members a drill-down page draws (the best connected), with their other neighbours folded
 #: into one node per kind: past a few hundred, a page is dots too small to tell apart.
 DRILL_LIMIT = 400
+#: Columns of a large timeline's axis: past this many years, a column holds several.
+TIMELINE_COLUMNS = 8
 #: Nodes of an entity's neighbourhood drawn on its page.
 EGO_LIMIT = 120
 #: Up to this many entities, every graph page can search all of them (those it does not draw
@@ -350,20 +353,9 @@ class ViewWriter:
 
     def _timeline(self) -> list[Path]:
         T = gn.timeline_graph(self.G)
-        note = ("", "")
         if T.number_of_nodes() > LARGE:
-            linked = [n for n in T if T.degree(n) > 0]
-            degree = dict(T.degree)
-            kept = _best_connected(T, list(T), LARGE, keep=lambda n: degree[n] > 0, degree=degree)
-            note = (
-                f"Showing {len(kept):,} of {T.number_of_nodes():,} events: the {len(linked):,} "
-                "linked to another event first.",
-                f"{len(kept):,} événements sur {T.number_of_nodes():,} : d'abord les "
-                f"{len(linked):,} liés à un autre.",
-            )
-            T = gn.induced(T, kept)
-        pos, decorations = timeline_layout(T)
-        page = Page(
+            return self._timeline_by_year(T)
+        return [self._timeline_page(T, self.out / "timeline.html", "", Page(
             "timeline",
             "Timeline: attacks, exchanges and meetings",
             "Chronologie : attentats, échanges et rencontres",
@@ -371,14 +363,140 @@ class ViewWriter:
             "(an exchange in the wake of an attack, what it led to).",
             "De gauche à droite dans le temps, une ligne par type d'événement ; les liens "
             "montrent ce qui a suivi quoi.",
-            decorations=decorations,
-            note_en=note[0],
-            note_fr=note[1],
-            edge_notes=durations(T),
+        ))]  # fmt: skip
+
+    def _timeline_page(self, T: nx.MultiDiGraph, path: Path, root: str, page: Page) -> Path:
+        pos, page.decorations = timeline_layout(T)
+        page.edge_notes = durations(T)
+        data = page_data(T, pos, page, self.page_of(root), _nav(root, "timeline.html"),
+                         extra=self.search_extra(T, root))  # fmt: skip
+        return _put(path, render_page(data, root=root))
+
+    def _timeline_by_year(self, T: nx.MultiDiGraph) -> list[Path]:
+        """Too many events for one axis: ``timeline.html`` draws one node per lane and span
+        of years (a year, or as many as keep the axis to :data:`TIMELINE_COLUMNS` columns),
+        sized by how many events it holds, and one link per pair of them (how many times one
+        led to another); each opens its span's page (``timeline/<span>.html``), which draws
+        the span's events one by one, with durations, and folds the events of other years
+        they link to into "earlier" and "later" nodes."""
+        lane_of = {g: i for i, (_, _, _, groups) in enumerate(LANES) for g in groups}
+        dated = sorted({int(y) for y in (d.get("date", "")[:4] for d in T.nodes.values()) if y})
+        first, last = (dated[0], dated[-1]) if dated else (0, 0)
+        width = max(1, -(-(last - first + 1) // TIMELINE_COLUMNS))  # years a column
+        spans: dict[str, tuple[int, int]] = {}
+
+        def span_of(n: Hashable) -> str:
+            year = (T.nodes[n].get("date") or "")[:4]
+            if not year:
+                return "undated"
+            start = first + (int(year) - first) // width * width
+            name = str(start) if width == 1 else f"{start}-{min(last, start + width - 1)}"
+            spans.setdefault(name, (start, min(last, start + width - 1)))
+            return name
+
+        span = {n: span_of(n) for n in T}
+        lane = {n: lane_of.get(T.nodes[n].get("group"), len(LANES) - 1) for n in T}
+        by_span: dict[str, list] = defaultdict(list)
+        for n in T:
+            by_span[span[n]].append(n)
+        order = sorted(by_span, key=lambda s: (s == "undated", s))
+        A = gn.aggregate(T, lambda n: f"{lane[n]}:{span[n]}")
+        A.remove_edges_from([(u, v, k) for u, v, k in A.edges(keys=True) if u == v])
+        pages = {}
+        for value, d in A.nodes(data=True):
+            li, name = value.split(":", 1)
+            # The axis names the span and the lane the kind: the label is how many.
+            d.update(label_en=f"{d['count']:,} events", label_fr=f"{d['count']:,} événements",
+                     group=_commonest(T, d.pop("members")), class_en=LANES[int(li)][1],
+                     class_fr=LANES[int(li)][2])  # fmt: skip
+            if name != "undated":
+                d["date"] = str(spans[name][0])
+            pages[value] = f"timeline/{name}.html"
+        written = [self._timeline_span(T, name, by_span[name], span, lane, order) for name in order]
+        page = Page(
+            "timeline",
+            f"Timeline of {T.number_of_nodes():,} events, by year",
+            f"Chronologie de {T.number_of_nodes():,} événements, par année",
+            "Too many events for one axis: each node is one kind of event over "
+            + ("one year" if width == 1 else f"{width} years")
+            + " (how many), each link how many times one led to another; click a node, then "
+            "“Open its page” for the events themselves and how long after each other they came.",
+            "Trop d'événements pour un seul axe : chaque nœud est un type d'événement sur "
+            + ("une année" if width == 1 else f"{width} ans")
+            + " (combien), chaque lien combien de fois l'un a mené à l'autre ; cliquez un "
+            "nœud puis ouvrez sa page pour les événements eux-mêmes.",
+            edge_labels=False,
         )
-        data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"),
-                         extra=self.search_extra(T, ""))  # fmt: skip
-        return [_put(self.out / "timeline.html", render_page(data))]
+        # A column a step: no stretch is cut, a lane's columns sit 360 px apart, and lanes are
+        # far enough apart for the picture to have a screen's shape.
+        spread = {n: {**d, "date": d.get("date") and str(first + (int(d["date"]) - first)
+                                                          // width)}
+                  for n, d in A.nodes(data=True)}  # fmt: skip
+        pos, page.decorations = timeline_layout(_with_nodes(A, spread), 30.0, 400.0, 13)
+        for d in page.decorations:  # the axis's "years" are columns: name them by their span
+            if d["kind"] == "text" and d["en"].isdigit():
+                start = first + (int(d["en"]) - first) * width
+                name = next(s for s, (a, _) in spans.items() if a == start)
+                d["en"] = d["fr"] = re.sub(r"-\d\d(\d\d)$", r"–\1", name)  # 2001–02
+        data = page_data(A, pos, page, pages.get, _nav("", "timeline.html"),
+                         extra=self.search_extra((), ""))  # fmt: skip
+        return [_put(self.out / "timeline.html", render_page(data)), *written]
+
+    def _timeline_span(self, T, name: str, members: list, span: dict, lane: dict, order: list):
+        """One span's page of a large timeline: its events (the best connected when still
+        too many), and the events of other spans they link to folded into one node per lane
+        and side ("12 earlier", "3 later", "5 with no date"), which opens that side's page."""
+        kept = _best_connected(T, members, LARGE, degree=dict(T.degree(members)))
+        at = order.index(name)
+
+        def side(n: Hashable) -> str:
+            if span[n] == "undated" or name == "undated":
+                return f"{lane[n]}:undated"
+            return f"{lane[n]}:{'earlier' if order.index(span[n]) < at else 'later'}"
+
+        Y = gn.with_neighbour_groups(T, kept, side)
+        pos, decorations = timeline_layout(gn.induced(T, kept))
+        xs = [x for x, _ in pos.values()] or [0.0]
+        neighbour = {"earlier": order[at - 1] if at else None,
+                     "later": order[at + 1] if at + 1 < len(order) else None}  # fmt: skip
+        pages: dict[Hashable, str] = {}
+        for n, d in Y.nodes(data=True):
+            if n in T:
+                continue
+            li, where = d["value"].split(":")
+            words = {"earlier": ("earlier", "plus tôt"), "later": ("later", "plus tard"),
+                     "undated": ("with no date", "sans date")}[where]  # fmt: skip
+            if name == "undated":
+                words = ("dated elsewhere", "datés ailleurs")
+            d.update(label_en=f"{d['count']:,} {words[0]}", label_fr=f"{d['count']:,} {words[1]}",
+                     group=_commonest(T, d["members"]), class_en=LANES[int(li)][1],
+                     class_fr=LANES[int(li)][2])  # fmt: skip
+            x = min(xs) - 500 if where == "earlier" else max(xs) + 500
+            pos[n] = (x + (300 if where == "undated" else 0), int(li) * 200.0)
+            target = neighbour.get(where)
+            pages[n] = f"{target}.html" if target else "../timeline.html"
+        page_of = self.page_of("../")
+        when = _span_words(name)
+        page = Page(
+            f"timeline-{name}",
+            f"Timeline: {when[0]}",
+            f"Chronologie : {when[1]}",
+            "Left to right in time, one lane per kind of event; links show what followed what, "
+            "and how long after. Events of other years are folded into “earlier” and “later”.",
+            "De gauche à droite dans le temps, une ligne par type d'événement ; les liens "
+            "montrent ce qui a suivi quoi, et combien de temps après. Les événements d'autres "
+            "années sont regroupés en « plus tôt » et « plus tard ».",
+            decorations=decorations,
+            note_en=f"{len(kept):,} of the {len(members):,} events {when[0]}."
+            if len(kept) < len(members) else "",
+            note_fr=f"{len(kept):,} des {len(members):,} événements {when[1]}."
+            if len(kept) < len(members) else "",
+            edge_notes=durations(Y),
+        )  # fmt: skip
+        data = page_data(Y, pos, page, lambda n: pages.get(n) or page_of(n),
+                         _nav("../", "timeline.html"),
+                         extra=self.search_extra(kept, "../"))  # fmt: skip
+        return _put(self.out / "timeline" / f"{name}.html", render_page(data, root="../"))
 
     # --- entities --------------------------------------------------------------------------
 
@@ -470,6 +588,22 @@ def _statements(statements, index, terms, G) -> list[list[Any]]:
         row = [subject, label[0], label[1], obj]
         (names if p in (gn.RDFS_LABEL, gn.SKOS_ALT) else rows).append(row)
     return rows or names
+
+
+def _span_words(name: str) -> tuple[str, str]:
+    """A span of a large timeline in words: "in 2016", "in 2016–2017", "with no date"."""
+    if name == "undated":
+        return "with no date", "sans date"
+    return f"in {name.replace('-', '–')}", f"en {name.replace('-', '–')}"
+
+
+def _with_nodes(G: nx.MultiDiGraph, data: dict[Hashable, dict]) -> nx.MultiDiGraph:
+    """``G``'s nodes with other attributes (``data``), and no links: what a layout reads."""
+    import networkx as nx
+
+    H = nx.MultiDiGraph()
+    H.add_nodes_from(data.items())
+    return H
 
 
 def _value(G: nx.MultiDiGraph, n: Hashable, key: str) -> str:
