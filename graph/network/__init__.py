@@ -18,7 +18,8 @@ One job per module; imports run down this list, never up it:
   :func:`path`, :func:`brokers`, :func:`communities`, :func:`stats`.
 - :mod:`~graph.network.exports`: :func:`export` for Gephi and D3.
 - :mod:`~graph.network.subgraphs`: what the views draw (:func:`city_pair_graph`,
-  :func:`timeline_graph`, :func:`induced`, :func:`aggregate`, :func:`with_neighbour_groups`).
+  :func:`timeline_graph`, :func:`induced`, :func:`aggregate`, :func:`with_neighbour_groups`,
+  :func:`fold_parallel`).
 
 Every public name is importable from here: ``from graph.network import load, path, brokers``.
 The modules import only the foundation (:mod:`graph.errors`, :mod:`graph.namespaces`,
@@ -62,6 +63,7 @@ from graph.network.resolution import (
 from graph.network.subgraphs import (
     aggregate,
     city_pair_graph,
+    fold_parallel,
     induced,
     timeline_graph,
     with_neighbour_groups,
@@ -107,6 +109,7 @@ __all__ = [
     "LeftOut",
     "aggregate",
     "with_neighbour_groups",
+    "fold_parallel",
     "format_date",
     "local_name",
     "RDF_TYPE",

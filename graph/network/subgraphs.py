@@ -1,7 +1,8 @@
 """Projections of the projection, for the views: the cities with each exchange folded into
 edges between them (:func:`city_pair_graph`), the events (:func:`timeline_graph`), a subgraph
 that copies nothing (:func:`induced`), one node per value of an attribute (:func:`aggregate`)
-and a subgraph with its neighbours folded into one node per kind (:func:`with_neighbour_groups`)."""
+a subgraph with its neighbours folded into one node per kind (:func:`with_neighbour_groups`)
+and parallel links folded into one (:func:`fold_parallel`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from graph.network.projection import fill
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["city_pair_graph", "timeline_graph", "induced", "aggregate", "with_neighbour_groups"]
+__all__ = [
+    "city_pair_graph",
+    "timeline_graph",
+    "induced",
+    "aggregate",
+    "with_neighbour_groups",
+    "fold_parallel",
+]
 
 
 def _short_label(G: nx.MultiDiGraph, node: str, lang: str) -> str:
@@ -253,4 +261,35 @@ def with_neighbour_groups(
         suffix = f" (+{more})" if more else ""
         H.add_edge(u, v, key=f"to:{value}", count=count,
                    label_en=top[0] + suffix, label_fr=top[1] + suffix)  # fmt: skip
+    return H
+
+
+def fold_parallel(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``G`` with the links of one kind between the same two nodes, in the same direction,
+    folded into one: ``count`` of them, labelled with how many and the years they span ("3
+    exchanges · 2014–2019"). A link alone between its nodes is kept as it is, with its claim
+    and quote; a folded one keeps none (each is on its nodes' pages).
+
+    The city-pairs map of a large graph draws this: between two cities visited five times,
+    five bent arrows hide each other's labels, one arrow with a count does not.
+    """
+    import networkx as nx
+
+    groups: dict[tuple[Any, Any, Any], list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        groups[(u, v, d.get("kind"))].append((k, d))
+    H = nx.MultiDiGraph(**G.graph)
+    fill(H, G.nodes(data=True), ())
+    words = {"exchange": ("exchanges", "échanges"), "stop": ("stops", "étapes"),
+             "partners": ("partnerships", "partenariats")}  # fmt: skip
+    for (u, v, kind), edges in groups.items():
+        if len(edges) == 1:
+            H.add_edge(u, v, key=edges[0][0], **edges[0][1])
+            continue
+        years = sorted({(d.get("date") or "")[:4] for _, d in edges} - {""})
+        span = f" · {years[0]}–{years[-1]}" if len(years) > 1 else f" · {years[0]}" if years else ""
+        en, fr = words.get(kind, ("links", "liens"))
+        H.add_edge(u, v, key=f"{kind}:{len(edges)}", kind=kind, count=len(edges),
+                   arrows=kind != "partners", label_en=f"{len(edges)} {en}{span}",
+                   label_fr=f"{len(edges)} {fr}{span}")  # fmt: skip
     return H

@@ -71,6 +71,8 @@ ENTITY_PAGES_LIMIT = 20000
 #: Members a drill-down page draws (the best connected), with their other neighbours folded
 #: into one node per kind: past a few hundred, a page is dots too small to tell apart.
 DRILL_LIMIT = 400
+#: Pairs of cities the city-pairs map of a large graph draws: those with the most exchanges.
+CITY_PAIRS_LIMIT = 200
 #: Columns of a large timeline's axis: past this many years, a column holds several.
 TIMELINE_COLUMNS = 8
 #: Nodes of an entity's neighbourhood drawn on its page.
@@ -321,17 +323,10 @@ class ViewWriter:
         C = self.city_pairs()
         note = ("", "")
         if C.number_of_nodes() > LARGE:
-            degree = dict(C.degree)
-            kept = _best_connected(C, list(C), LARGE, keep=lambda n: degree[n] > 0, degree=degree)
-            note = (
-                f"Showing {len(kept):,} of {C.number_of_nodes():,} cities: those with an "
-                "exchange, then the best connected.",
-                f"{len(kept):,} villes sur {C.number_of_nodes():,} : celles qui ont un échange, "
-                "puis les mieux connectées.",
-            )
-            C = gn.induced(C, kept)
+            C, note = _busiest_city_pairs(C)
         pos, decorations = geo_layout(C)
-        exchanges = sum(1 for *_, d in C.edges(data=True) if d.get("kind") == "exchange")
+        exchanges = sum(d.get("count", 1) for *_, d in C.edges(data=True)
+                        if d.get("kind") == "exchange")  # fmt: skip
         page = Page(
             "city-pairs",
             "City pairs: French and US cities and their exchanges",
@@ -588,6 +583,35 @@ def _statements(statements, index, terms, G) -> list[list[Any]]:
         row = [subject, label[0], label[1], obj]
         (names if p in (gn.RDFS_LABEL, gn.SKOS_ALT) else rows).append(row)
     return rows or names
+
+
+def _busiest_city_pairs(C: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, tuple[str, str]]:
+    """A city-pairs graph too large to draw: one link per pair of cities and kind
+    (:func:`graph.network.fold_parallel`: how many, which years), the
+    :data:`CITY_PAIRS_LIMIT` pairs with the most exchanges (then those of the busiest cities),
+    and their cities; and the note that says so."""
+    degree = dict(C.degree)
+    F = gn.fold_parallel(C)
+    ranked = sorted(
+        F.edges(keys=True, data=True),
+        key=lambda e: (-e[3].get("count", 1), -(degree[e[0]] + degree[e[1]]), str(e[:3])),
+    )[:CITY_PAIRS_LIMIT]
+    cities = list(dict.fromkeys(n for u, v, *_ in ranked for n in (u, v)))
+    H = gn.induced(F, cities)
+    H.remove_edges_from([(u, v, k) for u, v, k in list(H.edges(keys=True))
+                         if (u, v, k) not in {e[:3] for e in ranked}])  # fmt: skip
+    drawn = sum(d.get("count", 1) for *_, d in H.edges(data=True))
+    linked = sum(1 for n in C if degree[n])
+    return H, (
+        f"{C.number_of_edges():,} links between {linked:,} of {C.number_of_nodes():,} cities: "
+        f"drawn, the {H.number_of_edges():,} pairs of cities with the most ({drawn:,} links), "
+        "one line per pair with how many. A city's page has all of its own; the search finds "
+        "every city.",
+        f"{C.number_of_edges():,} liens entre {linked:,} des {C.number_of_nodes():,} villes : "
+        f"sont tracées les {H.number_of_edges():,} paires de villes qui en ont le plus "
+        f"({drawn:,} liens), un trait par paire avec leur nombre. La page d'une ville a tous "
+        "les siens ; la recherche trouve toutes les villes.",
+    )
 
 
 def _span_words(name: str) -> tuple[str, str]:
