@@ -266,9 +266,9 @@ def with_neighbour_groups(
 
 def fold_parallel(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """``G`` with the links of one kind between the same two nodes, in the same direction,
-    folded into one: ``count`` of them, labelled with how many and the years they span ("3
-    exchanges · 2014–2019"). A link alone between its nodes is kept as it is, with its claim
-    and quote; a folded one keeps none (each is on its nodes' pages).
+    folded into one: ``count`` of them, labelled with what they are and the years they span
+    ("exchanges · 2014–2019"; the page adds how many). A link alone between its nodes is kept
+    as it is, with its claim and quote; a folded one keeps none (each is on its nodes' pages).
 
     The city-pairs map of a large graph draws this: between two cities visited five times,
     five bent arrows hide each other's labels, one arrow with a count does not.
@@ -290,6 +290,6 @@ def fold_parallel(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         span = f" · {years[0]}–{years[-1]}" if len(years) > 1 else f" · {years[0]}" if years else ""
         en, fr = words.get(kind, ("links", "liens"))
         H.add_edge(u, v, key=f"{kind}:{len(edges)}", kind=kind, count=len(edges),
-                   arrows=kind != "partners", label_en=f"{len(edges)} {en}{span}",
-                   label_fr=f"{len(edges)} {fr}{span}")  # fmt: skip
+                   arrows=kind != "partners", label_en=en + span,
+                   label_fr=fr + span)  # fmt: skip
     return H
