@@ -27,6 +27,7 @@
     });
     var state = { filter: "", kind: "", sort: "name", page: 0 };
     var shown = rows;
+    var timer = null;  // the filter waits for typing to pause
 
     function pick(pair) { return pair[lang() === "fr" ? 1 : 0]; }
     function label(r) { return lang() === "fr" ? r.fr : r.en; }
@@ -101,16 +102,19 @@
       });
     }
     function go(page) { state.page = page; draw(); changed(); }
+    // What the filter box holds now, even while its own update waits for typing to pause.
+    function typed() { clearTimeout(timer); state.filter = filterBox.value; }
 
-    var timer = null;
     filterBox.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () { state.filter = filterBox.value; state.page = 0; select(); changed(); }, 120);
     });
-    kindBox.addEventListener("change", function () { state.kind = kindBox.value; state.page = 0; select(); changed(); });
+    kindBox.addEventListener("change", function () {
+      typed(); state.kind = kindBox.value; state.page = 0; select(); changed();
+    });
     heads.forEach(function (th) {
       th.querySelector("button").addEventListener("click", function () {
-        state.sort = th.dataset.sort; state.page = 0; select(); changed();
+        typed(); state.sort = th.dataset.sort; state.page = 0; select(); changed();
       });
     });
     prev.addEventListener("click", function () { if (state.page > 0) go(state.page - 1); });
