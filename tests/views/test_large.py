@@ -310,6 +310,8 @@ def test_index_table_pages_sorts_and_filters(browser, large, artifacts):
     page.click("#entity-next")
     second = page.evaluate(ROWS)
     assert status.text_content() == f"Rows 51–100 of {total:,}"
+    pages = -(-total // 50)
+    assert page.locator("#entity-where").text_content() == f"Page 2 of {pages:,}"
     assert not {r["href"] for r in second} & {r["href"] for r in rows}
     page.click("th[data-sort=links] button")
     by_links = page.evaluate(ROWS)

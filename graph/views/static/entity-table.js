@@ -91,17 +91,25 @@
       }
       body.textContent = "";
       body.appendChild(fragment);
+      var where = document.getElementById("entity-where");
       status.textContent = shown.length
         ? t("Rows ", "Lignes ") + number(start + 1) + "\u2013" + number(end) + t(" of ", " sur ") + number(shown.length) +
           (shown.length < rows.length ? t(" (of " + number(rows.length) + " entities)", " (sur " + number(rows.length) + " entités)") : "")
         : t("No entity matches", "Aucune entité ne correspond");
+      if (where) where.textContent = shown.length ? t("Page ", "Page ") + number(state.page + 1) +
+        t(" of ", " sur ") + number(Math.max(1, Math.ceil(shown.length / PAGE))) : "";
       prev.disabled = state.page === 0;
       next.disabled = end >= shown.length;
       heads.forEach(function (th) {
         th.setAttribute("aria-sort", th.dataset.sort === state.sort ? (state.sort === "links" ? "descending" : "ascending") : "none");
       });
     }
-    function go(page) { state.page = page; draw(); changed(); }
+    // Another page: its first row comes into view if the table's top had scrolled away.
+    function go(page) {
+      state.page = page; draw(); changed();
+      var table = document.getElementById("entity-table");
+      if (table.getBoundingClientRect().top < 0) table.scrollIntoView({ block: "start" });
+    }
     // What the filter box holds now, even while its own update waits for typing to pause.
     function typed() { clearTimeout(timer); state.filter = filterBox.value; }
 
