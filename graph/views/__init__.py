@@ -397,15 +397,16 @@ class ViewWriter:
         order = sorted(by_span, key=lambda s: (s == "undated", s))
         A = gn.aggregate(T, lambda n: f"{lane[n]}:{span[n]}")
         A.remove_edges_from([(u, v, k) for u, v, k in A.edges(keys=True) if u == v])
-        pages = {}
+        pages, column = {}, {}
         for value, d in A.nodes(data=True):
             li, name = value.split(":", 1)
             # The axis names the span and the lane the kind: the label is how many.
             d.update(label_en=f"{d['count']:,} events", label_fr=f"{d['count']:,} événements",
                      group=_commonest(T, d.pop("members")), class_en=LANES[int(li)][1],
                      class_fr=LANES[int(li)][2])  # fmt: skip
-            if name != "undated":
-                d["date"] = str(spans[name][0])
+            if name != "undated":  # where the layout puts it (the node itself has no date)
+                column[value] = str(first + (spans[name][0] - first) // width)
+            d["iri"] = f"timeline:{name}:{LANES[int(li)][0]}"
             pages[value] = f"timeline/{name}.html"
         written = [self._timeline_span(T, name, by_span[name], span, lane, order) for name in order]
         page = Page(
@@ -415,24 +416,28 @@ class ViewWriter:
             "Too many events for one axis: each node is one kind of event over "
             + ("one year" if width == 1 else f"{width} years")
             + " (how many), each link how many times one led to another; click a node, then "
-            "“Open its page” for the events themselves and how long after each other they came.",
+            "“Open this group” for the events themselves and how long after each other they came.",
             "Trop d'événements pour un seul axe : chaque nœud est un type d'événement sur "
             + ("une année" if width == 1 else f"{width} ans")
             + " (combien), chaque lien combien de fois l'un a mené à l'autre ; cliquez un "
-            "nœud puis ouvrez sa page pour les événements eux-mêmes.",
+            "nœud puis « Ouvrir ce groupe » pour les événements eux-mêmes.",
             edge_labels=False,
         )
         # A column a step: no stretch is cut, a lane's columns sit 360 px apart, and lanes are
         # far enough apart for the picture to have a screen's shape.
-        spread = {n: {**d, "date": d.get("date") and str(first + (int(d["date"]) - first)
-                                                          // width)}
-                  for n, d in A.nodes(data=True)}  # fmt: skip
+        spread = {n: {**d, "date": column.get(n)} for n, d in A.nodes(data=True)}
         pos, page.decorations = timeline_layout(_with_nodes(A, spread), 30.0, 400.0, 13)
-        for d in page.decorations:  # the axis's "years" are columns: name them by their span
-            if d["kind"] == "text" and d["en"].isdigit():
-                start = first + (int(d["en"]) - first) * width
-                name = next(s for s, (a, _) in spans.items() if a == start)
-                d["en"] = d["fr"] = re.sub(r"-\d\d(\d\d)$", r"–\1", name)  # 2001–02
+        # The axis's "years" are columns: each is named by its span, its line half way to
+        # the column before (the layout puts a year's line at its January).
+        columns = sorted({pos[n][0] for n in column})
+        texts = [d for d in page.decorations if d["kind"] == "text" and d["en"].isdigit()]
+        lines = [d for d in page.decorations if d["kind"] == "line" and d.get("dash")]
+        for x, text, line in zip(columns, texts, lines, strict=False):
+            start = first + (int(text["en"]) - first) * width
+            name = next(s for s, (a, _) in spans.items() if a == start)
+            text["en"] = text["fr"] = re.sub(r"-\d\d(\d\d)$", r"–\1", name)  # 2001–02
+            text["x"] = x - 174
+            line["x1"] = line["x2"] = x - 180
         data = page_data(A, pos, page, pages.get, _nav("", "timeline.html"),
                          extra=self.search_extra((), ""))  # fmt: skip
         return [_put(self.out / "timeline.html", render_page(data)), *written]
