@@ -3,11 +3,17 @@
 - ``index.html``: what the graph holds, its sources, links to every view, a search box.
 - ``overview.html``: the whole graph; above :data:`LARGE` entities, one node per kind of
   entity, each opening a drill-down page (``overview/<kind>.html``, split by year or country
-  when still too large).
+  when still too large). A drill-down page draws the :data:`DRILL_LIMIT` best connected
+  members with the links among them, and folds what else they link to into one node per kind
+  (:func:`graph.network.with_neighbour_groups`), which opens that kind's page.
 - ``city-pairs.html``: French and US cities placed by longitude and latitude, the Atlantic in
-  the middle, each exchange folded into a link labelled with its date and programme.
+  the middle, each exchange folded into a link labelled with its date and programme; above
+  :data:`LARGE` cities, one line per pair of cities with how many exchanges, the
+  :data:`CITY_PAIRS_LIMIT` busiest pairs.
 - ``timeline.html``: attacks, exchanges and meetings along a time axis, with the links between
-  them; events dated only in words in lanes labelled with those words.
+  them; events dated only in words in lanes labelled with those words. Above :data:`LARGE`
+  events, one node per lane and span of years (at most :data:`TIMELINE_COLUMNS` columns),
+  each opening ``timeline/<span>.html``, its events one by one.
 - ``entity/<kind>-<slug>.html``: one address per entity (its two-step neighbourhood and every
   claim about it, with quotes), a two-line page that forwards to ``entity/entities.html#<key>``.
   That one page holds every entity, relation and claim once; it finds the entity's
@@ -59,6 +65,8 @@ __all__ = [
     "ENTITY_PAGES_LIMIT",
     "EGO_LIMIT",
     "DRILL_LIMIT",
+    "CITY_PAIRS_LIMIT",
+    "TIMELINE_COLUMNS",
 ]
 
 logger = logging.getLogger(__name__)
