@@ -616,8 +616,8 @@ def _busiest_city_pairs(C: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, tuple[str,
     drawn = sum(d.get("count", 1) for *_, d in H.edges(data=True))
     linked = sum(1 for n in C if degree[n])
     return H, (
-        f"{C.number_of_edges():,} links between {linked:,} of {C.number_of_nodes():,} cities: "
-        f"drawn, the {H.number_of_edges():,} pairs of cities with the most ({drawn:,} links), "
+        f"{C.number_of_edges():,} links between {linked:,} of {C.number_of_nodes():,} cities; "
+        f"drawn: the {H.number_of_edges():,} pairs of cities with the most ({drawn:,} links), "
         "one line per pair with how many. A city's page has all of its own; the search finds "
         "every city.",
         f"{C.number_of_edges():,} liens entre {linked:,} des {C.number_of_nodes():,} villes : "
