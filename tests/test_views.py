@@ -322,11 +322,11 @@ def _links(page: Path) -> list[str]:
     data = re.search(r'<script type="application/json" id="cvekg-data">(.*?)</script>', html, re.S)
     if data:
         loaded = json.loads(data.group(1))
-        if isinstance(loaded, dict):
+        if "rows" in loaded:  # the index's table of every entity
+            found += [loaded["href"] + row[2] + ".html" for row in loaded["rows"]]
+        else:
             found += [m["page"] for m in loaded["meta"]["nodes"] if m.get("page")]
             found += [m["page"] for m in loaded["meta"]["edges"] if m.get("page")]
-        else:  # the index's search list
-            found += [e["href"] for e in loaded]
     return found
 
 

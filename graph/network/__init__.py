@@ -18,7 +18,8 @@ One job per module; imports run down this list, never up it:
   :func:`path`, :func:`brokers`, :func:`communities`, :func:`stats`.
 - :mod:`~graph.network.exports`: :func:`export` for Gephi and D3.
 - :mod:`~graph.network.subgraphs`: what the views draw (:func:`city_pair_graph`,
-  :func:`timeline_graph`, :func:`induced`, :func:`aggregate`).
+  :func:`timeline_graph`, :func:`induced`, :func:`aggregate`, :func:`with_neighbour_groups`,
+  :func:`fold_parallel`).
 
 Every public name is importable from here: ``from graph.network import load, path, brokers``.
 The modules import only the foundation (:mod:`graph.errors`, :mod:`graph.namespaces`,
@@ -59,7 +60,14 @@ from graph.network.resolution import (
     resolve,
     resolve_in_store,
 )
-from graph.network.subgraphs import aggregate, city_pair_graph, induced, timeline_graph
+from graph.network.subgraphs import (
+    aggregate,
+    city_pair_graph,
+    fold_parallel,
+    induced,
+    timeline_graph,
+    with_neighbour_groups,
+)
 from graph.network.triples import project_triples
 
 __all__ = [
@@ -100,6 +108,8 @@ __all__ = [
     "Neighbourhoods",
     "LeftOut",
     "aggregate",
+    "with_neighbour_groups",
+    "fold_parallel",
     "format_date",
     "local_name",
     "RDF_TYPE",

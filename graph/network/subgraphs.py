@@ -1,13 +1,14 @@
 """Projections of the projection, for the views: the cities with each exchange folded into
 edges between them (:func:`city_pair_graph`), the events (:func:`timeline_graph`), a subgraph
-that copies nothing (:func:`induced`) and one node per value of an attribute
-(:func:`aggregate`)."""
+that copies nothing (:func:`induced`), one node per value of an attribute (:func:`aggregate`)
+a subgraph with its neighbours folded into one node per kind (:func:`with_neighbour_groups`)
+and parallel links folded into one (:func:`fold_parallel`)."""
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from graph.network.groups import EVENT_GROUPS
@@ -17,7 +18,14 @@ from graph.network.projection import fill
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["city_pair_graph", "timeline_graph", "induced", "aggregate"]
+__all__ = [
+    "city_pair_graph",
+    "timeline_graph",
+    "induced",
+    "aggregate",
+    "with_neighbour_groups",
+    "fold_parallel",
+]
 
 
 def _short_label(G: nx.MultiDiGraph, node: str, lang: str) -> str:
@@ -139,12 +147,15 @@ def induced(G: nx.MultiDiGraph, nodes: Iterable) -> nx.MultiDiGraph:
 
 
 def aggregate(
-    G: nx.MultiDiGraph, key: str = "group", nodes: Iterable | None = None
+    G: nx.MultiDiGraph,
+    key: str | Callable[[Any], str] = "group",
+    nodes: Iterable | None = None,
 ) -> nx.MultiDiGraph:
     """One node per value of a node attribute (``group``, ``country``, ``year``...), sized by
     its count, and one edge per pair of values, weighted by how many edges it stands for and
     labelled with its two commonest predicates.
 
+    ``key`` may also be a function of a node (the timeline's lane and span of years).
     ``nodes`` limits it to those nodes and the edges among them (default: the whole graph).
     Nodes lacking the attribute fall under ``"(none)"``. The overview of a large graph draws
     this instead of every entity.
@@ -160,7 +171,7 @@ def aggregate(
     members: dict[str, list[str]] = defaultdict(list)
     of = {}
     for n in G.nodes if nodes is None else nodes:
-        of[n] = value(G.nodes[n])
+        of[n] = key(n) if callable(key) else value(G.nodes[n])
         members[of[n]].append(n)
     for v, found in members.items():
         A.add_node(v, count=len(found), members=found)
@@ -192,3 +203,93 @@ def aggregate(
             label_fr=", ".join(k[1] for k in top) + suffix,
         )
     return A
+
+
+#: The node that stands for the neighbours of one kind in :func:`with_neighbour_groups`.
+GROUP_NODE = "group:{}"
+
+
+def with_neighbour_groups(
+    G: nx.MultiDiGraph,
+    members: Iterable,
+    key: str | Callable[[Any], str] = "group",
+) -> nx.MultiDiGraph:
+    """The subgraph of ``members`` with the links among them, and their other neighbours
+    folded by ``key``: one node per value (``GROUP_NODE.format(value)``, with ``count`` its
+    distinct neighbours, ``members`` those neighbours and ``value`` the value), and one link
+    per member and value and direction, with ``count`` the links it stands for and its
+    commonest predicate as label.
+
+    ``key`` is a node attribute, or a function of a neighbour (a node of ``G``) giving its
+    value.
+
+    A drill-down page draws this: members of one kind seldom link to each other (people link
+    to organisations, attacks to cities), so the members alone are dots without links; folded
+    neighbours show what each member is linked to, and how much, in a few dozen nodes.
+    """
+    H = induced(G, members)
+    inside = set(H)
+    names = G.graph.get("predicates") or {}
+    neighbours: dict[str, set] = defaultdict(set)
+    folded: Counter[tuple[Any, Any, str]] = Counter()
+    kinds: dict[tuple[Any, Any, str], Counter[tuple[str, str]]] = defaultdict(Counter)
+
+    def label(d: dict[str, Any]) -> tuple[str, str]:
+        p = d.get("predicate")
+        if p in names:
+            return tuple(names[p])
+        return (d.get("label_en") or "", d.get("label_fr") or d.get("label_en") or "")
+
+    for m in H:
+        for edges, outward in ((G.succ[m], True), (G.pred[m], False)):
+            for other, keyed in edges.items():
+                if other in inside:
+                    continue
+                value = key(other) if callable(key) else str(G.nodes[other].get(key) or "(none)")
+                neighbours[value].add(other)
+                node = GROUP_NODE.format(value)
+                pair = (m, node, value) if outward else (node, m, value)
+                for d in keyed.values():
+                    folded[pair] += 1
+                    kinds[pair][label(d)] += 1
+    for value, found in neighbours.items():
+        H.add_node(GROUP_NODE.format(value), count=len(found), value=value, group=value,
+                   members=sorted(found, key=str))  # fmt: skip
+    for (u, v, value), count in folded.items():
+        top, _ = kinds[(u, v, value)].most_common(1)[0]
+        more = len(kinds[(u, v, value)]) - 1
+        suffix = f" (+{more})" if more else ""
+        H.add_edge(u, v, key=f"to:{value}", count=count,
+                   label_en=top[0] + suffix, label_fr=top[1] + suffix)  # fmt: skip
+    return H
+
+
+def fold_parallel(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``G`` with the links of one kind between the same two nodes, in the same direction,
+    folded into one: ``count`` of them, labelled with what they are and the years they span
+    ("exchanges · 2014–2019"; the page adds how many). A link alone between its nodes is kept
+    as it is, with its claim and quote; a folded one keeps none (each is on its nodes' pages).
+
+    The city-pairs map of a large graph draws this: between two cities visited five times,
+    five bent arrows hide each other's labels, one arrow with a count does not.
+    """
+    import networkx as nx
+
+    groups: dict[tuple[Any, Any, Any], list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        groups[(u, v, d.get("kind"))].append((k, d))
+    H = nx.MultiDiGraph(**G.graph)
+    fill(H, G.nodes(data=True), ())
+    words = {"exchange": ("exchanges", "échanges"), "stop": ("stops", "étapes"),
+             "partners": ("partnerships", "partenariats")}  # fmt: skip
+    for (u, v, kind), edges in groups.items():
+        if len(edges) == 1:
+            H.add_edge(u, v, key=edges[0][0], **edges[0][1])
+            continue
+        years = sorted({(d.get("date") or "")[:4] for _, d in edges} - {""})
+        span = f" · {years[0]}–{years[-1]}" if len(years) > 1 else f" · {years[0]}" if years else ""
+        en, fr = words.get(kind, ("links", "liens"))
+        H.add_edge(u, v, key=f"{kind}:{len(edges)}", kind=kind, count=len(edges),
+                   arrows=kind != "partners", label_en=en + span,
+                   label_fr=fr + span)  # fmt: skip
+    return H

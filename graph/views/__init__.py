@@ -3,11 +3,17 @@
 - ``index.html``: what the graph holds, its sources, links to every view, a search box.
 - ``overview.html``: the whole graph; above :data:`LARGE` entities, one node per kind of
   entity, each opening a drill-down page (``overview/<kind>.html``, split by year or country
-  when still too large).
+  when still too large). A drill-down page draws the :data:`DRILL_LIMIT` best connected
+  members with the links among them, and folds what else they link to into one node per kind
+  (:func:`graph.network.with_neighbour_groups`), which opens that kind's page.
 - ``city-pairs.html``: French and US cities placed by longitude and latitude, the Atlantic in
-  the middle, each exchange folded into a link labelled with its date and programme.
+  the middle, each exchange folded into a link labelled with its date and programme; above
+  :data:`LARGE` cities, one line per pair of cities with how many exchanges, the
+  :data:`CITY_PAIRS_LIMIT` busiest pairs.
 - ``timeline.html``: attacks, exchanges and meetings along a time axis, with the links between
-  them; events dated only in words in lanes labelled with those words.
+  them; events dated only in words in lanes labelled with those words. Above :data:`LARGE`
+  events, one node per lane and span of years (at most :data:`TIMELINE_COLUMNS` columns),
+  each opening ``timeline/<span>.html``, its events one by one.
 - ``ontology.html``: every class and property of the ontology, its labels, definition,
   alignments and how much of the graph uses it (:mod:`graph.views.ontology`).
 - ``entity/<kind>-<slug>.html``: one address per entity (its two-step neighbourhood and every
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
@@ -38,9 +45,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph import network as gn
-from graph.text import runs
 from graph.views import geo
-from graph.views.layout import durations, force_layout, timeline_layout
+from graph.views.index import index_context
+from graph.views.layout import LANES, durations, force_layout, timeline_layout
 from graph.views.notebook import View
 from graph.views.ontology import write_ontology_page
 from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
@@ -66,6 +73,9 @@ __all__ = [
     "LARGE",
     "ENTITY_PAGES_LIMIT",
     "EGO_LIMIT",
+    "DRILL_LIMIT",
+    "CITY_PAIRS_LIMIT",
+    "TIMELINE_COLUMNS",
 ]
 
 logger = logging.getLogger(__name__)
@@ -75,6 +85,13 @@ LARGE = 2000
 #: Above this many entities (or five times as many relations), entity pages are written on
 #: demand only: the page of all entities would pass 20 MB.
 ENTITY_PAGES_LIMIT = 20000
+#: Members a drill-down page draws (the best connected), with their other neighbours folded
+#: into one node per kind: past a few hundred, a page is dots too small to tell apart.
+DRILL_LIMIT = 400
+#: Pairs of cities the city-pairs map of a large graph draws: those with the most exchanges.
+CITY_PAIRS_LIMIT = 200
+#: Columns of a large timeline's axis: past this many years, a column holds several.
+TIMELINE_COLUMNS = 8
 #: Nodes of an entity's neighbourhood drawn on its page.
 EGO_LIMIT = 120
 #: Up to this many entities, every graph page can search all of them (those it does not draw
@@ -271,14 +288,33 @@ class ViewWriter:
             key = "year" if events > len(members) / 2 else "country"
             if len({_value(G, n, key) for n in members}) > 1:
                 return self._aggregated_drill(path, members, key, en, fr)
-        kept = _best_connected(G, members, LARGE, degree=self.degree())
-        sub = gn.induced(G, kept)
-        note_en = note_fr = ""
-        if len(kept) < len(members):
-            note_en = f"Showing the {len(kept):,} best connected of {len(members):,}."
-            note_fr = f"Les {len(kept):,} mieux connectées sur {len(members):,}."
+        kept = _best_connected(G, members, DRILL_LIMIT, degree=self.degree())
+        sub = gn.with_neighbour_groups(G, kept)
+        names = {g.key: (g.en, g.fr) for g in gn.GROUPS}
+        entity_page = self.page_of("../")
+        groups: dict[Hashable, str] = {}
+        for n, d in sub.nodes(data=True):
+            if n in G:
+                continue
+            g_en, g_fr = names.get(d["value"], (d["value"], d["value"]))
+            d.update(label_en=f"{g_en} ({d['count']:,})", label_fr=f"{g_fr} ({d['count']:,})",
+                     class_en=g_en, class_fr=g_fr)  # fmt: skip
+            groups[n] = f"{gn.entity_key('overview-' + d['value'])}.html"
+        shown_en = f"the {len(kept):,} best connected of {len(members):,}"
+        shown_fr = f"les {len(kept):,} mieux connectées sur {len(members):,}"
+        if len(kept) == len(members):
+            shown_en, shown_fr = f"all {len(kept):,}", f"les {len(kept):,}"
+        note_en = (
+            f"Showing {shown_en}, with the links among them; what else they link to is "
+            "one node per kind (with how many), which opens that kind. The index's table "
+            "lists every entity."
+        )
+        note_fr = (f"Sont montrées {shown_fr}, avec leurs liens ; ce à quoi elles sont liées "
+                   "par ailleurs forme un nœud par type (avec leur nombre), qui ouvre ce type. "
+                   "Le tableau de l'index liste toutes les entités.")  # fmt: skip
         page = Page(path.stem, en, fr, note_en=note_en, note_fr=note_fr, edge_labels=False)
-        data = page_data(sub, force_layout(sub), page, self.page_of("../"), _nav("../"))
+        data = page_data(sub, force_layout(sub), page,
+                         lambda n: groups.get(n) or entity_page(n), _nav("../"))  # fmt: skip
         return [_put(path, render_page(data, root="../"))]
 
     def _aggregated_drill(self, path: Path, members: list, key: str, en: str, fr: str):
@@ -307,17 +343,10 @@ class ViewWriter:
         C = self.city_pairs()
         note = ("", "")
         if C.number_of_nodes() > LARGE:
-            degree = dict(C.degree)
-            kept = _best_connected(C, list(C), LARGE, keep=lambda n: degree[n] > 0, degree=degree)
-            note = (
-                f"Showing {len(kept):,} of {C.number_of_nodes():,} cities: those with an "
-                "exchange, then the best connected.",
-                f"{len(kept):,} villes sur {C.number_of_nodes():,} : celles qui ont un échange, "
-                "puis les mieux connectées.",
-            )
-            C = gn.induced(C, kept)
+            C, note = _busiest_city_pairs(C)
         pos, drawing = geo.map_layout(C)
-        exchanges = sum(1 for *_, d in C.edges(data=True) if d.get("kind") == "exchange")
+        exchanges = sum(d.get("count", 1) for *_, d in C.edges(data=True)
+                        if d.get("kind") == "exchange")  # fmt: skip
         page = Page(
             "city-pairs",
             "City pairs: French and US cities and their exchanges",
@@ -340,20 +369,9 @@ class ViewWriter:
 
     def _timeline(self) -> list[Path]:
         T = gn.timeline_graph(self.G)
-        note = ("", "")
         if T.number_of_nodes() > LARGE:
-            linked = [n for n in T if T.degree(n) > 0]
-            degree = dict(T.degree)
-            kept = _best_connected(T, list(T), LARGE, keep=lambda n: degree[n] > 0, degree=degree)
-            note = (
-                f"Showing {len(kept):,} of {T.number_of_nodes():,} events: the {len(linked):,} "
-                "linked to another event first.",
-                f"{len(kept):,} événements sur {T.number_of_nodes():,} : d'abord les "
-                f"{len(linked):,} liés à un autre.",
-            )
-            T = gn.induced(T, kept)
-        pos, decorations = timeline_layout(T)
-        page = Page(
+            return self._timeline_by_year(T)
+        return [self._timeline_page(T, self.out / "timeline.html", "", Page(
             "timeline",
             "Timeline: attacks, exchanges and meetings",
             "Chronologie : attentats, échanges et rencontres",
@@ -361,14 +379,145 @@ class ViewWriter:
             "(an exchange in the wake of an attack, what it led to).",
             "De gauche à droite dans le temps, une ligne par type d'événement ; les liens "
             "montrent ce qui a suivi quoi.",
-            decorations=decorations,
-            note_en=note[0],
-            note_fr=note[1],
-            edge_notes=durations(T),
+        ))]  # fmt: skip
+
+    def _timeline_page(self, T: nx.MultiDiGraph, path: Path, root: str, page: Page) -> Path:
+        pos, page.decorations = timeline_layout(T)
+        page.edge_notes = durations(T)
+        data = page_data(T, pos, page, self.page_of(root), _nav(root, "timeline.html"),
+                         extra=self.search_extra(T, root))  # fmt: skip
+        return _put(path, render_page(data, root=root))
+
+    def _timeline_by_year(self, T: nx.MultiDiGraph) -> list[Path]:
+        """Too many events for one axis: ``timeline.html`` draws one node per lane and span
+        of years (a year, or as many as keep the axis to :data:`TIMELINE_COLUMNS` columns),
+        sized by how many events it holds, and one link per pair of them (how many times one
+        led to another); each opens its span's page (``timeline/<span>.html``), which draws
+        the span's events one by one, with durations, and folds the events of other years
+        they link to into "earlier" and "later" nodes."""
+        lane_of = {g: i for i, (_, _, _, groups) in enumerate(LANES) for g in groups}
+        dated = sorted({int(y) for y in (d.get("date", "")[:4] for d in T.nodes.values()) if y})
+        first, last = (dated[0], dated[-1]) if dated else (0, 0)
+        width = max(1, -(-(last - first + 1) // TIMELINE_COLUMNS))  # years a column
+        spans: dict[str, tuple[int, int]] = {}
+
+        def span_of(n: Hashable) -> str:
+            year = (T.nodes[n].get("date") or "")[:4]
+            if not year:
+                return "undated"
+            start = first + (int(year) - first) // width * width
+            name = str(start) if width == 1 else f"{start}-{min(last, start + width - 1)}"
+            spans.setdefault(name, (start, min(last, start + width - 1)))
+            return name
+
+        span = {n: span_of(n) for n in T}
+        lane = {n: lane_of.get(T.nodes[n].get("group"), len(LANES) - 1) for n in T}
+        by_span: dict[str, list] = defaultdict(list)
+        for n in T:
+            by_span[span[n]].append(n)
+        order = sorted(by_span, key=lambda s: (s == "undated", s))
+        A = gn.aggregate(T, lambda n: f"{lane[n]}:{span[n]}")
+        A.remove_edges_from([(u, v, k) for u, v, k in A.edges(keys=True) if u == v])
+        pages, column = {}, {}
+        for value, d in A.nodes(data=True):
+            li, name = value.split(":", 1)
+            # The axis names the span and the lane the kind: the label is how many.
+            d.update(label_en=f"{d['count']:,} events", label_fr=f"{d['count']:,} événements",
+                     group=_commonest(T, d.pop("members")), class_en=LANES[int(li)][1],
+                     class_fr=LANES[int(li)][2])  # fmt: skip
+            if name != "undated":  # where the layout puts it (the node itself has no date)
+                column[value] = str(first + (spans[name][0] - first) // width)
+            d["iri"] = f"timeline:{name}:{LANES[int(li)][0]}"
+            pages[value] = f"timeline/{name}.html"
+        written = [self._timeline_span(T, name, by_span[name], span, lane, order) for name in order]
+        page = Page(
+            "timeline",
+            f"Timeline of {T.number_of_nodes():,} events, by year",
+            f"Chronologie de {T.number_of_nodes():,} événements, par année",
+            "Too many events for one axis: each node is one kind of event over "
+            + ("one year" if width == 1 else f"{width} years")
+            + " (how many), each link how many times one led to another; click a node, then "
+            "“Open this group” for the events themselves and how long after each other they came.",
+            "Trop d'événements pour un seul axe : chaque nœud est un type d'événement sur "
+            + ("une année" if width == 1 else f"{width} ans")
+            + " (combien), chaque lien combien de fois l'un a mené à l'autre ; cliquez un "
+            "nœud puis « Ouvrir ce groupe » pour les événements eux-mêmes.",
+            edge_labels=False,
         )
-        data = page_data(T, pos, page, self.page_of(""), _nav("", "timeline.html"),
-                         extra=self.search_extra(T, ""))  # fmt: skip
-        return [_put(self.out / "timeline.html", render_page(data))]
+        # A column a step: no stretch is cut, a lane's columns sit 360 px apart, and lanes are
+        # far enough apart for the picture to have a screen's shape.
+        spread = {n: {**d, "date": column.get(n)} for n, d in A.nodes(data=True)}
+        pos, page.decorations = timeline_layout(_with_nodes(A, spread), 30.0, 400.0, 13)
+        # The axis's "years" are columns: each is named by its span, its line half way to
+        # the column before (the layout puts a year's line at its January).
+        columns = sorted({pos[n][0] for n in column})
+        texts = [d for d in page.decorations if d["kind"] == "text" and d["en"].isdigit()]
+        lines = [d for d in page.decorations if d["kind"] == "line" and d.get("dash")]
+        for x, text, line in zip(columns, texts, lines, strict=False):
+            start = first + (int(text["en"]) - first) * width
+            name = next(s for s, (a, _) in spans.items() if a == start)
+            text["en"] = text["fr"] = re.sub(r"-\d\d(\d\d)$", r"–\1", name)  # 2001–02
+            text["x"] = x - 174
+            line["x1"] = line["x2"] = x - 180
+        data = page_data(A, pos, page, pages.get, _nav("", "timeline.html"),
+                         extra=self.search_extra((), ""))  # fmt: skip
+        return [_put(self.out / "timeline.html", render_page(data)), *written]
+
+    def _timeline_span(self, T, name: str, members: list, span: dict, lane: dict, order: list):
+        """One span's page of a large timeline: its events (the best connected when still
+        too many), and the events of other spans they link to folded into one node per lane
+        and side ("12 earlier", "3 later", "5 with no date"), which opens that side's page."""
+        kept = _best_connected(T, members, LARGE, degree=dict(T.degree(members)))
+        at = order.index(name)
+
+        def side(n: Hashable) -> str:
+            if span[n] == "undated" or name == "undated":
+                return f"{lane[n]}:undated"
+            return f"{lane[n]}:{'earlier' if order.index(span[n]) < at else 'later'}"
+
+        Y = gn.with_neighbour_groups(T, kept, side)
+        pos, decorations = timeline_layout(gn.induced(T, kept))
+        xs = [x for x, _ in pos.values()] or [0.0]
+        neighbour = {"earlier": order[at - 1] if at else None,
+                     "later": order[at + 1] if at + 1 < len(order) else None}  # fmt: skip
+        pages: dict[Hashable, str] = {}
+        for n, d in Y.nodes(data=True):
+            if n in T:
+                continue
+            li, where = d["value"].split(":")
+            words = {"earlier": ("earlier", "plus tôt"), "later": ("later", "plus tard"),
+                     "undated": ("with no date", "sans date")}[where]  # fmt: skip
+            if name == "undated":
+                words = ("dated elsewhere", "datés ailleurs")
+            d.update(label_en=f"{d['count']:,} {words[0]}", label_fr=f"{d['count']:,} {words[1]}",
+                     group=_commonest(T, d["members"]), class_en=LANES[int(li)][1],
+                     class_fr=LANES[int(li)][2])  # fmt: skip
+            x = min(xs) - 500 if where == "earlier" else max(xs) + 500
+            pos[n] = (x + (300 if where == "undated" else 0), int(li) * 200.0)
+            target = neighbour.get(where)
+            pages[n] = f"{target}.html" if target else "../timeline.html"
+        page_of = self.page_of("../")
+        when = _span_words(name)
+        page = Page(
+            f"timeline-{name}",
+            f"Timeline: {when[0]}",
+            f"Chronologie : {when[1]}",
+            "Left to right in time, one lane per kind of event; links show what followed what, "
+            "and how long after. Events of other years are folded into “earlier” and “later”.",
+            "De gauche à droite dans le temps, une ligne par type d'événement ; les liens "
+            "montrent ce qui a suivi quoi, et combien de temps après. Les événements d'autres "
+            "années sont regroupés en « plus tôt » et « plus tard ».",
+            decorations=decorations,
+            note_en=f"{len(kept):,} of the {len(members):,} events {when[0]}."
+            if len(kept) < len(members) else "",
+            note_fr=f"{len(kept):,} des {len(members):,} événements {when[1]}."
+            if len(kept) < len(members) else "",
+            edge_notes=durations(Y),
+        )  # fmt: skip
+        data = page_data(Y, pos, page, lambda n: pages.get(n) or page_of(n),
+                         _nav("../", "timeline.html"),
+                         extra=self.search_extra(kept, "../"))  # fmt: skip
+        return _put(self.out / "timeline" / f"{name}.html", render_page(data, root="../"))
 
     # --- entities --------------------------------------------------------------------------
 
@@ -390,7 +539,12 @@ class ViewWriter:
     # --- index -----------------------------------------------------------------------------
 
     def _index(self) -> list[Path]:
-        return [_put(self.out / "index.html", render_index(index_context(self.G, self)))]
+        context = index_context(
+            self.G, self.page_of(""), self.city_pairs(), _VIEWS, self.entity_pages,
+            self.edge_count, self.degree(),
+        )  # fmt: skip
+        context["ontology"] = self.ontology  # write_views writes ontology.html beside it
+        return [_put(self.out / "index.html", render_index(context))]
 
 
 def entity_page_data(
@@ -458,6 +612,51 @@ def _statements(statements, index, terms, G) -> list[list[Any]]:
     return rows or names
 
 
+def _busiest_city_pairs(C: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, tuple[str, str]]:
+    """A city-pairs graph too large to draw: one link per pair of cities and kind
+    (:func:`graph.network.fold_parallel`: how many, which years), the
+    :data:`CITY_PAIRS_LIMIT` pairs with the most exchanges (then those of the busiest cities),
+    and their cities; and the note that says so."""
+    degree = dict(C.degree)
+    F = gn.fold_parallel(C)
+    ranked = sorted(
+        F.edges(keys=True, data=True),
+        key=lambda e: (-e[3].get("count", 1), -(degree[e[0]] + degree[e[1]]), str(e[:3])),
+    )[:CITY_PAIRS_LIMIT]
+    cities = list(dict.fromkeys(n for u, v, *_ in ranked for n in (u, v)))
+    H = gn.induced(F, cities)
+    H.remove_edges_from([(u, v, k) for u, v, k in list(H.edges(keys=True))
+                         if (u, v, k) not in {e[:3] for e in ranked}])  # fmt: skip
+    drawn = sum(d.get("count", 1) for *_, d in H.edges(data=True))
+    linked = sum(1 for n in C if degree[n])
+    return H, (
+        f"{C.number_of_edges():,} links between {linked:,} of {C.number_of_nodes():,} cities; "
+        f"drawn: the {H.number_of_edges():,} pairs of cities with the most ({drawn:,} links), "
+        "one line per pair with how many. A city's page has all of its own; the search finds "
+        "every city.",
+        f"{C.number_of_edges():,} liens entre {linked:,} des {C.number_of_nodes():,} villes : "
+        f"sont tracées les {H.number_of_edges():,} paires de villes qui en ont le plus "
+        f"({drawn:,} liens), un trait par paire avec leur nombre. La page d'une ville a tous "
+        "les siens ; la recherche trouve toutes les villes.",
+    )
+
+
+def _span_words(name: str) -> tuple[str, str]:
+    """A span of a large timeline in words: "in 2016", "in 2016–2017", "with no date"."""
+    if name == "undated":
+        return "with no date", "sans date"
+    return f"in {name.replace('-', '–')}", f"en {name.replace('-', '–')}"
+
+
+def _with_nodes(G: nx.MultiDiGraph, data: dict[Hashable, dict]) -> nx.MultiDiGraph:
+    """``G``'s nodes with other attributes (``data``), and no links: what a layout reads."""
+    import networkx as nx
+
+    H = nx.MultiDiGraph()
+    H.add_nodes_from(data.items())
+    return H
+
+
 def _value(G: nx.MultiDiGraph, n: Hashable, key: str) -> str:
     d = G.nodes[n]
     if key == "year":
@@ -479,121 +678,6 @@ def _best_connected(G, members: list, limit: int, keep=lambda n: False, degree=N
     degree = degree or dict(G.degree(members))
     ranked = sorted(members, key=lambda n: (not keep(n), -degree[n], str(n)))
     return ranked[:limit]
-
-
-def index_context(G: nx.MultiDiGraph, writer: ViewWriter) -> dict[str, Any]:
-    """What ``index.html`` shows: counts, sources, the views, every entity for the search."""
-    groups = defaultdict(list)
-    for n, d in G.nodes(data=True):
-        groups[d.get("group", "other")].append(n)
-    page_of = writer.page_of("")
-    search = []
-    for g in gn.GROUPS:
-        for n in groups.get(g.key, ()):
-            d = G.nodes[n]
-            href = page_of(n)
-            if not href:
-                continue
-            search.append(
-                {
-                    "label": [d["label_en"], d["label_fr"]],
-                    "names": [d["label_en"], d["label_fr"], *d.get("alt_labels", ()), d["key"]],
-                    "cls": [d.get("class_en", ""), d.get("class_fr", "")],
-                    "color": g.color,
-                    "shape": g.shape,
-                    "href": href,
-                }
-            )
-    claims_by_source: dict[str, int] = defaultdict(int)
-    for c in G.graph.get("claims", {}).values():
-        claims_by_source[c.get("source") or ""] += 1
-    sources = [
-        {
-            **s,
-            "claims": claims_by_source.get(s["iri"], 0),
-            "published": gn.format_date(s["published"]),
-        }
-        for s in G.graph.get("sources", [])
-    ]
-    quoted = sum(1 for *_, d in G.edges(data=True) if d.get("quote"))
-    entity_list = []
-    if writer.entity_pages and len(search) <= 3000:
-        for g in gn.GROUPS:
-            members = sorted(groups.get(g.key, ()), key=lambda n: G.nodes[n]["label_en"].casefold())
-            entries = [
-                {"en": G.nodes[n]["label_en"], "fr": G.nodes[n]["label_fr"], "href": page_of(n)}
-                for n in members
-                if page_of(n)
-            ]
-            if entries:
-                entity_list.append(
-                    {"en": g.en, "fr": g.fr, "color": g.color, "shape": g.shape, "members": entries}
-                )
-    views = [
-        {"href": href, "en": en, "fr": fr, "about_en": a_en, "about_fr": a_fr}
-        for href, en, fr, a_en, a_fr in _VIEWS
-    ]
-    note = ("", "")
-    if not writer.entity_pages:
-        note = (
-            f"{G.number_of_nodes():,} entities: entity pages are written on demand "
-            "(cvekg view --entity NAME).",
-            f"{G.number_of_nodes():,} entités : les pages d'entité sont écrites à la demande "
-            "(cvekg view --entity NOM).",
-        )
-    return {
-        "exchanges": _exchange_rows(G, writer.city_pairs(), page_of),
-        "views": views,
-        "groups": [
-            {
-                "en": g.en,
-                "fr": g.fr,
-                "color": g.color,
-                "shape": g.shape,
-                "count": len(groups[g.key]),
-            }
-            for g in gn.GROUPS
-            if groups.get(g.key)
-        ],
-        "summary_en": f"{G.number_of_nodes():,} entities, {writer.edge_count:,} relations "
-        f"({quoted:,} of them quoted from a source), {len(G.graph.get('claims', {})):,} claims.",
-        "summary_fr": f"{G.number_of_nodes():,} entités, {writer.edge_count:,} relations "
-        f"(dont {quoted:,} citées d'une source), {len(G.graph.get('claims', {})):,} assertions.",
-        "sources": sources,
-        "references": G.graph.get("references", []),
-        "entities": entity_list,
-        "search": search,
-        "note_en": note[0],
-        "note_fr": note[1],
-        "ontology": writer.ontology,
-    }
-
-
-def _exchange_rows(
-    G: nx.MultiDiGraph, C: nx.MultiDiGraph, page_of, limit: int = 300
-) -> list[dict[str, Any]]:
-    """City-to-city exchanges for the index: who went where, when, and the source's words."""
-    rows: dict[str, dict[str, Any]] = {}
-    for u, v, d in C.edges(data=True):
-        if d.get("kind") != "exchange":
-            continue
-        ex = d["exchange"]
-        row = rows.setdefault(
-            ex,
-            {
-                "sort": (d.get("date") or "9999", G.nodes[u]["label_en"]),
-                "from": {"en": G.nodes[u]["label_en"], "fr": G.nodes[u]["label_fr"],
-                         "href": page_of(u)},
-                "to": [],
-                "when_en": gn.format_date(d.get("date")),
-                "when_fr": gn.format_date(d.get("date"), "fr"),
-                "href": page_of(ex),
-                "quote": runs(d.get("quote") or ""),  # [(text, style)]: no raw tags shown
-            },
-        )  # fmt: skip
-        row["to"].append({"en": G.nodes[v]["label_en"], "fr": G.nodes[v]["label_fr"],
-                          "href": page_of(v)})  # fmt: skip
-    return sorted(rows.values(), key=lambda r: r["sort"])[:limit]
 
 
 def write_views(store: ox.Store, folder: Path) -> list[Path]:

@@ -36,6 +36,7 @@ __all__ = [
     "durations",
     "spread",
     "Decoration",
+    "LANES",
 ]
 
 Pos = dict[Hashable, tuple[float, float]]

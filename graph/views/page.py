@@ -371,11 +371,16 @@ def render_page(data: dict[str, Any], root: str | None = "") -> str:
 
 def render_index(context: dict[str, Any]) -> str:
     """The HTML of ``index.html``: what the graph holds, links to every view, a search box."""
-    scripts = [_asset("static/search.js"), _asset("static/index.js")]
+    scripts = [
+        _asset("static/search.js"),
+        _asset("static/entity-table.js"),
+        _asset("static/index.js"),
+    ]
     template = _environment().get_template("index.html")
     return template.render(
         **context,
-        data_json=json_for_script(context["search"]),
+        data_json=json_for_script(context["table"]),
+        table_style=_asset("static/entity-table.css"),
         scripts=scripts,
         style=_asset("static/cvekg.css"),
         csp=csp(scripts),
