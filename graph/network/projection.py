@@ -140,19 +140,14 @@ class Projector:
                 else:
                     found.append(graph)
             else:  # an IRI value outside our instances (time:unitMonth): an attribute
-                self.literals[s].append((p, self.value_label(o), "", graph, o))
+                label = self.onto.label(o, "en")
+                if o.startswith("http://www.w3.org/2006/time#unit"):
+                    label = label.removeprefix("unit").lower()
+                self.literals[s].append((p, label, "", graph, o))
         elif p in NAME_PREDICATES:
             self.names[s].append((p, value, o.language or ""))
         else:
             self.literals[s].append((p, value, o.language or "", graph, ""))
-
-    def value_label(self, iri: str) -> str:
-        """How an IRI that is a value, not an entity (``time:unitMonth``), reads as an
-        attribute: its label, an OWL-Time unit as the plain word (``month``)."""
-        label = self.onto.label(iri, "en")
-        if iri.startswith("http://www.w3.org/2006/time#unit"):
-            label = label.removeprefix("unit").lower()
-        return label
 
     def build(self) -> nx.MultiDiGraph:
         import networkx as nx
