@@ -3,8 +3,16 @@ code 2 (or the documented one), never a traceback: each case through the install
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import signal
 import subprocess
+import threading
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -120,4 +128,93 @@ def test_reading_commands_call_their_folder_the_build(built_dir: Path) -> None:
     for flag in ("--build", "--out"):
         done = _cvekg("query", "-e", "ASK { city:lyon a cvekg:FrenchCity }", flag, str(built_dir))
         assert (done.returncode, done.stdout.decode().strip()) == (0, "yes"), flag
-    assert "--out OUT" in " ".join(_cvekg("build", "--help").stdout.decode().split())
+    assert "--out DIR" in " ".join(_cvekg("build", "--help").stdout.decode().split())
+
+
+# --- Ctrl+C on cvekg serve --------------------------------------------------------------------
+
+
+def _workers_of(build: Path) -> list[int]:
+    """The query workers serving ``build`` (their command line names its graph.trig)."""
+    trig = str(build / "graph.trig").encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"_worker_entry" in command and trig in command.split(b"\0"):
+            found.append(int(proc.name))
+    return found
+
+
+def _serve(build: Path) -> tuple[subprocess.Popen, list[str]]:
+    """``cvekg serve`` of ``build`` on a free port, in a session of its own as a terminal's
+    job is (Ctrl+C signals its whole process group), its standard error read as it comes."""
+    command = shutil.which("cvekg")
+    assert command
+    server = subprocess.Popen(
+        [command, "serve", "--build", str(build), "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in server.stderr:
+            lines.append(line.decode("utf-8", "replace"))
+
+    threading.Thread(target=read, daemon=True).start()
+    return server, lines
+
+
+def _ctrl_c(server: subprocess.Popen, lines: list[str]) -> str:
+    os.killpg(server.pid, signal.SIGINT)
+    server.wait(30)
+    time.sleep(0.2)  # the reader thread takes the last lines
+    return "".join(lines)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
+def test_ctrl_c_on_serve_stops_it_and_its_workers_without_a_traceback(
+    built_dir: Path, tmp_path: Path
+) -> None:
+    build = tmp_path / "build"
+    shutil.copytree(built_dir, build)
+    server, lines = _serve(build)
+    deadline = time.monotonic() + 120
+    url = None
+    while url is None and time.monotonic() < deadline and server.poll() is None:
+        found = [re.search(r"query page: (\S+)", line) for line in lines]
+        url = next((m.group(1) for m in found if m), None)
+        time.sleep(0.1)
+    assert url, "".join(lines)
+    ask = urllib.parse.quote("ASK { city:lyon a cvekg:FrenchCity }")
+    with urllib.request.urlopen(f"{url}sparql?query={ask}", timeout=30) as answer:
+        assert json.load(answer)["boolean"] is True
+    assert len(_workers_of(build)) >= 2
+    err = _ctrl_c(server, lines)
+    assert server.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.rstrip().endswith("cvekg: stopped"), err
+    assert _workers_of(build) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
+def test_ctrl_c_while_serve_starts_its_workers(built_dir: Path, tmp_path: Path) -> None:
+    """The workers loading the graph when Ctrl+C came each printed a traceback (of the
+    interrupt, or of the pipe their server had closed), and outlived it."""
+    build = tmp_path / "build"
+    shutil.copytree(built_dir, build)
+    server, lines = _serve(build)
+    deadline = time.monotonic() + 120
+    while not _workers_of(build) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _workers_of(build), "".join(lines)
+    err = _ctrl_c(server, lines)
+    assert server.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    time.sleep(1.5)  # a worker still loading finds its server gone, and stops
+    assert "Traceback" not in "".join(lines)
+    assert _workers_of(build) == []
