@@ -97,6 +97,8 @@ def _offline(work: Callable[[], T], timeout: float | None = None, what: str = "q
             value: tuple = ("ok", work())
         except CvekgError as exc:
             value = ("error", str(exc), exc.exit_code)
+        except OSError as exc:  # a read-only folder, a full disk: as main() says it
+            value = ("error", _os_message(exc), 2)
         except BaseException as exc:  # handed to the parent as a message
             value = ("error", f"{type(exc).__name__}: {exc}", 2)
         try:
@@ -846,9 +848,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:  # a read-only folder, a full disk: the file and the reason
-        where = f"{display_path(exc.filename)}: " if exc.filename else ""
-        _print_err(f"cvekg: {where}{exc.strerror or exc}")
+        _print_err(f"cvekg: {_os_message(exc)}")
         return 2
+
+
+def _os_message(exc: OSError) -> str:
+    """What a failed file operation tells the user: the file, then the reason."""
+    where = f"{display_path(exc.filename)}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
 
 
 if __name__ == "__main__":

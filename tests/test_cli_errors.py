@@ -3,6 +3,7 @@ code 2 (or the documented one), never a traceback: each case through the install
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,51 @@ def test_reading_commands_call_their_folder_the_build(built_dir: Path) -> None:
         done = _cvekg("query", "-e", "ASK { city:lyon a cvekg:FrenchCity }", flag, str(built_dir))
         assert (done.returncode, done.stdout.decode().strip()) == (0, "yes"), flag
     assert "--out DIR" in " ".join(_cvekg("build", "--help").stdout.decode().split())
+
+
+# --- a build folder no one may write ----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _read_only(folder: Path) -> Iterator[None]:
+    """``folder`` and everything in it read-only, for root too (the immutable attribute)."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr"):
+            pytest.fail("chattr (e2fsprogs) is needed to make a folder read-only for root")
+        lock, unlock = ["chattr", "-R", "+i", str(folder)], ["chattr", "-R", "-i", str(folder)]
+    else:
+        lock, unlock = ["chmod", "-R", "a-w", str(folder)], ["chmod", "-R", "u+w", str(folder)]
+    subprocess.run(lock, check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(unlock, check=True)
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (["build", "-q", "--out"], "ro: cannot replace the build there"),
+        (["views", "--build"], "ro: cannot replace the build there"),
+        (["export", "--build"], "ro/network.graphml: cannot write it"),
+        (["view", "-e", "CONSTRUCT WHERE { city:lyon cvekg:locatedIn ?c }", "--build"],
+         "ro/views/query-e.html: cannot write it"),
+        (["view", "--entity", "Lyon", "--build"],
+         "ro/views/entity/city-lyon.html: cannot write it"),
+    ],
+)  # fmt: skip
+def test_read_only_build_folder(built_dir: Path, tmp_path: Path, args: list[str], named: str):
+    """Each of these wrote its output to a temporary file or folder first, and a read-only
+    build folder gave a traceback (exit 1) naming that temporary name, or none at all."""
+    folder = tmp_path / "ro"
+    shutil.copytree(built_dir, folder)
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    with _read_only(folder):
+        done = _cvekg(*args, "ro", cwd=tmp_path)
+    assert done.returncode == 2, _message(done)
+    assert f"cvekg: {named}:" in _message(done)
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ro"]  # nothing staged left beside it
 
 
 # --- Ctrl+C on cvekg serve --------------------------------------------------------------------
