@@ -312,10 +312,9 @@ def _add_queries_folder(p: argparse.ArgumentParser) -> None:
 
 def _run_query(args: argparse.Namespace) -> int:
     from graph.pipeline import open_built
-    from graph.query.named import read_query
     from graph.query.results import answer
 
-    text, _ = read_query(args.query, args.expression, args.queries)
+    text, _ = _read_query(args, args.queries)
     say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
     store = open_built(args.out, args.sources, say, endpoints=args.endpoint)
     from graph.query.terms import unknown_terms
@@ -344,6 +343,21 @@ def _run_query(args: argparse.Namespace) -> int:
     sys.stdout.buffer.write(body)
     sys.stdout.flush()
     return 1 if args.fail_empty and count == 0 else 0
+
+
+def _read_query(args: argparse.Namespace, folder: Path | None = None) -> tuple[str, str]:
+    """The query ``args`` name (QUERY or ``-e``), and where it came from. Query text given as
+    QUERY (``cvekg view 'CONSTRUCT …'``) is not taken for a query's name: the user is told
+    to give it with ``-e``."""
+    from graph.query.named import read_query
+
+    source = args.query
+    if source and not Path(source).exists() and any(c in source for c in " \t\n{"):
+        raise CvekgError(
+            f"{source[:40]!r}{'…' if len(source) > 40 else ''} is not a query's name or file: "
+            f"give the text of a query with -e: cvekg {args.command} -e 'QUERY'"
+        )
+    return read_query(source, args.expression, folder)
 
 
 def _add_queries(sub: argparse._SubParsersAction) -> None:
@@ -552,7 +566,6 @@ def _add_view(sub: argparse._SubParsersAction) -> None:
 def _run_view(args: argparse.Namespace) -> int:
     from graph.network import entity_key
     from graph.pipeline import open_built
-    from graph.query.named import read_query
     from graph.views import write_entity_view, write_query_view
 
     store = open_built(args.out, args.sources, views=True, endpoints=args.endpoint)
@@ -560,7 +573,7 @@ def _run_view(args: argparse.Namespace) -> int:
         run = _interruptible if args.endpoint else _offline
         print(run(lambda: write_entity_view(store, args.entity, args.out / "views"), None))
         return 0
-    text, name = read_query(args.query, args.expression)
+    text, name = _read_query(args)
     title = args.title or (f"Query {name}" if name != "-e" else "Query")
     # A page per query, and per title of a query given with -e: one never overwrites another.
     stem = Path(name).stem if name != "-e" else (args.title or "e").lower()

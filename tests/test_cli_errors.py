@@ -112,6 +112,8 @@ def test_view_of_each_expression_gets_its_own_page(built_dir: Path, tmp_path: Pa
         (["serve", "--timeout", "-1"], "--timeout: '-1' is not a positive number of seconds"),
         (["serve", "--max-memory", "64"], "--max-memory: '64' is not 0 (no cap) or at least 128"),
         (["query", "01", "--width", "0"], "--width: '0' is not a whole number of 1 or more"),
+        (["path", "Lyon", "Boston", "-k", "0"], "-k: '0' is not a whole number of 1 or more"),
+        (["stats", "-k", "ten"], "-k: 'ten' is not a whole number of 1 or more"),
     ],
 )
 def test_numeric_options_are_checked_and_name_the_option(args: list[str], named: str) -> None:
@@ -131,6 +133,42 @@ def test_reading_commands_call_their_folder_the_build(built_dir: Path) -> None:
         done = _cvekg("query", "-e", "ASK { city:lyon a cvekg:FrenchCity }", flag, str(built_dir))
         assert (done.returncode, done.stdout.decode().strip()) == (0, "yes"), flag
     assert "--out DIR" in " ".join(_cvekg("build", "--help").stdout.decode().split())
+
+
+@pytest.mark.parametrize("command", ["query", "view"])
+def test_query_text_given_as_a_name_says_to_use_e(built_dir: Path, command: str) -> None:
+    """`cvekg view 'CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }'` answered "no named query"."""
+    text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    done = _cvekg(command, text, "--build", str(built_dir))
+    assert done.returncode == 2
+    assert _message(done) == (
+        f"cvekg: {text[:40]!r}… is not a query's name or file: give the text of a query with "
+        f"-e: cvekg {command} -e 'QUERY'\n"
+    )
+
+
+def test_build_whose_sources_moved_is_kept_not_rebuilt_from_the_shipped_ones(
+    sources_copy: Path, tmp_path: Path
+) -> None:
+    """`cvekg query --build X` rebuilt X from the shipped sources once the folder X was built
+    from had moved, replacing the user's graph with another corpus."""
+    build = tmp_path / "X"
+    made = _cvekg("build", "--sources", str(sources_copy), "--out", str(build), "-q")
+    assert made.returncode == 0, _message(made)
+    record, graph = (build / "build-info.json").read_bytes(), (build / "graph.trig").read_bytes()
+    sources_copy.rename(tmp_path / "moved")
+    done = _cvekg("query", "-e", "ASK { city:lyon a cvekg:FrenchCity }", "--build", str(build))
+    assert (done.returncode, done.stdout.decode().strip()) == (0, "yes")
+    assert f"was built from {sources_copy}, which is gone: using the build as it is" in (
+        _message(done)
+    )
+    assert (build / "build-info.json").read_bytes() == record
+    assert (build / "graph.trig").read_bytes() == graph
+    (build / "graph.ttl").unlink()  # incomplete now: it cannot be used, nor silently remade
+    done = _cvekg("stats", "--build", str(build))
+    assert done.returncode == 2
+    assert f"rebuild it with cvekg build --sources DIR --out {build}" in _message(done)
+    assert (build / "graph.trig").read_bytes() == graph
 
 
 # --- a build folder no one may write ----------------------------------------------------------
