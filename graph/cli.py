@@ -827,6 +827,8 @@ def parser() -> argparse.ArgumentParser:
         prog="cvekg",
         description="A sourced knowledge graph of French-US city partnerships that counter "
         "violent extremism.",
+        epilog="cvekg COMMAND --help says what each does, and its exit codes: 0 done; 2 bad "
+        "input, with a message naming the file, line or option; 130 interrupted (Ctrl+C).",
     )
     p.add_argument("--version", action="version", version=f"cvekg {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log what each step does")

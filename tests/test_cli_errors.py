@@ -91,6 +91,24 @@ def test_query_help_lists_every_exit_code() -> None:
         assert code in " ".join(text.split()), code
 
 
+def test_every_command_help_ends_with_its_exit_codes() -> None:
+    """`cvekg COMMAND --help` reads like one tool: the same words for the same things, and
+    the exit codes each command can end with (only `query --help` listed them)."""
+    from graph.cli import COMMANDS
+
+    names = [add.__name__.removeprefix("_add_") for add in COMMANDS]
+    for name in names:
+        text = " ".join(_cvekg(name, "--help").stdout.decode().split())
+        codes = text[text.index("Exit codes: ") :]
+        assert (
+            "; 2 bad input" in codes
+            and codes.endswith("130 interrupted (Ctrl+C).")
+            or (name == "serve" and codes.endswith("130 stopped by Ctrl+C (how a server ends)."))
+        ), (name, codes)
+        for vague in ("SOURCES", "QUERIES", "OUTPUT", "MAX_ROWS", "(default 3)", "default graphml"):
+            assert vague not in text, (name, vague)
+
+
 def test_view_of_each_expression_gets_its_own_page(built_dir: Path, tmp_path: Path) -> None:
     build = tmp_path / "build"
     shutil.copytree(built_dir, build)
