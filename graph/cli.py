@@ -97,6 +97,8 @@ def _offline(work: Callable[[], T], timeout: float | None = None, what: str = "q
             value: tuple = ("ok", work())
         except CvekgError as exc:
             value = ("error", str(exc), exc.exit_code)
+        except OSError as exc:  # a read-only folder, a full disk: as main() says it
+            value = ("error", _os_message(exc), 2)
         except BaseException as exc:  # handed to the parent as a message
             value = ("error", f"{type(exc).__name__}: {exc}", 2)
         try:
@@ -165,6 +167,26 @@ _megabytes = _checked(int, lambda n: n == 0 or n >= 128, "0 (no cap) or at least
 _positive_seconds = _checked(float, lambda s: s > 0, "a positive number of seconds")
 
 
+def _rebuilt(one: str = "") -> tuple[str, str]:
+    """The exit codes of a command that may have to build first: ``one`` (its own meaning of
+    1, if it has one), or the build's problems; 75 when another process is writing it."""
+    problems = "the build it had to make first found problems"
+    return (
+        f"1 {one}, or {problems}" if one else f"1 {problems}",
+        "75 it had to be built and another process is writing the build",
+    )
+
+
+def _exit_codes(*codes: str) -> str:
+    """The ``Exit codes:`` line every command's help ends with: its own ``codes``, then the
+    two every command shares (2 for bad input, 130 for Ctrl+C)."""
+    mine = [c for c in codes if not c.startswith(("2 ", "130 "))]
+    bad = next((c for c in codes if c.startswith("2 ")), "2 bad input (a message names it)")
+    stop = next((c for c in codes if c.startswith("130 ")), "130 interrupted (Ctrl+C)")
+    ordered = sorted([*mine, bad, stop], key=lambda c: int(c.split()[0]))
+    return "Exit codes: " + "; ".join(ordered) + "."
+
+
 # --- build ---------------------------------------------------------------------------------
 
 
@@ -174,9 +196,23 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         help="build, validate and write the graph and its views",
         description="Build the graph from the ontology and the sources, validate it, and write "
         "build/graph.{trig,ttl,jsonld,nt}, build/report.md and build/views/.",
+        epilog=_exit_codes(
+            "0 built",
+            "1 the build found problems (listed; the folder keeps its previous build)",
+            "2 bad input (an unreadable or invalid source, a folder that cannot be written)",
+            "75 another process is writing the folder",
+        ),
     )
-    p.add_argument("--sources", type=Path, help="sources folder (default: the shipped sources)")
-    p.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    p.add_argument(
+        "--sources", type=Path, metavar="DIR", help="sources folder (default: the shipped sources)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="the build folder to write (default: build)",
+    )
     p.add_argument("--no-views", action="store_true", help="skip the HTML views")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     p.set_defaults(run=_run_build)
@@ -209,10 +245,13 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
         help="answer a SPARQL query (a named one, a .rq file, -e TEXT or - for stdin)",
         description="Answer a SPARQL 1.1 query on the built graph (building it first when "
         "build/ is missing or older than the sources). The usual prefixes are pre-bound "
-        "(cvekg, city, event…, rdf, rdfs, owl, xsd, skos, schema, prov, oa, org, time, geo). "
-        "Exit codes: 0 answered; 1 no results (with --fail-empty); 2 bad input; 3 stopped by "
-        "--timeout; 75 the build had to be made again and another process is writing it; "
-        "130 interrupted (Ctrl+C).",
+        "(cvekg, city, event…, rdf, rdfs, owl, xsd, skos, schema, prov, oa, org, time, geo).",
+        epilog=_exit_codes(
+            "0 answered",
+            "2 bad input (a syntax error, an unknown name, a refused query, a missing file)",
+            "3 stopped by --timeout",
+            *_rebuilt("no results (with --fail-empty)"),
+        ),
     )
     p.add_argument(
         "query",
@@ -259,15 +298,23 @@ def _add_query(sub: argparse._SubParsersAction) -> None:
 
 def _add_graph_options(p: argparse.ArgumentParser) -> None:
     _add_build_options(p)
-    p.add_argument("--queries", type=Path, help="folder of named queries (default: the shipped)")
+    _add_queries_folder(p)
+
+
+def _add_queries_folder(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--queries",
+        type=Path,
+        metavar="DIR",
+        help="folder of named queries (default: the shipped ones)",
+    )
 
 
 def _run_query(args: argparse.Namespace) -> int:
     from graph.pipeline import open_built
-    from graph.query.named import read_query
     from graph.query.results import answer
 
-    text, _ = read_query(args.query, args.expression, args.queries)
+    text, _ = _read_query(args, args.queries)
     say = lambda line: _print_err(f"cvekg: {line}")  # noqa: E731
     store = open_built(args.out, args.sources, say, endpoints=args.endpoint)
     from graph.query.terms import unknown_terms
@@ -298,15 +345,31 @@ def _run_query(args: argparse.Namespace) -> int:
     return 1 if args.fail_empty and count == 0 else 0
 
 
+def _read_query(args: argparse.Namespace, folder: Path | None = None) -> tuple[str, str]:
+    """The query ``args`` name (QUERY or ``-e``), and where it came from. Query text given as
+    QUERY (``cvekg view 'CONSTRUCT …'``) is not taken for a query's name: the user is told
+    to give it with ``-e``."""
+    from graph.query.named import read_query
+
+    source = args.query
+    if source and not Path(source).exists() and any(c in source for c in " \t\n{"):
+        raise CvekgError(
+            f"{source[:40]!r}{'…' if len(source) > 40 else ''} is not a query's name or file: "
+            f"give the text of a query with -e: cvekg {args.command} -e 'QUERY'"
+        )
+    return read_query(source, args.expression, folder)
+
+
 def _add_queries(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "queries",
         help="list the named (competency) queries with their questions",
         description="List the named queries, each with the question it answers; with a NAME, "
         "print that query.",
+        epilog=_exit_codes("0 listed", "2 bad input (an unknown name, an unreadable folder)"),
     )
     p.add_argument("name", nargs="?", help="print this query (question, notes and text)")
-    p.add_argument("--queries", type=Path, help="folder of named queries (default: the shipped)")
+    _add_queries_folder(p)
     _add_endpoint(p, "also count each query's rows on the dataset this endpoint serves")
     p.set_defaults(run=_run_queries)
 
@@ -340,21 +403,38 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
         "serve",
         help="serve a read-only SPARQL endpoint, a query page and entity pages",
         description="Serve the built graph: the SPARQL 1.1 Protocol at /sparql (read-only), a "
-        "query page at / that works offline, and a page per entity at /entity/KIND/SLUG.",
+        "query page at / that works offline, and a page per entity at /entity/KIND/SLUG. "
+        "It serves until Ctrl+C stops it.",
+        epilog=_exit_codes(
+            "2 bad input (a port in use or out of range, no build)",
+            *_rebuilt(),
+            "130 stopped by Ctrl+C (how a server ends)",
+        ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks one)")
+    p.add_argument(
+        "--port", type=_port, default=8000, metavar="PORT", help="port (default: 8000; 0 picks one)"
+    )
     p.add_argument(
         "--timeout",
         type=_positive_seconds,
         default=10.0,
+        metavar="SECONDS",
         help="query time limit, seconds (default: 10)",
     )
     p.add_argument(
-        "--max-rows", type=_at_least_one, default=10000, help="result row cap (default: 10000)"
+        "--max-rows",
+        type=_at_least_one,
+        default=10000,
+        metavar="ROWS",
+        help="result row cap (default: 10000)",
     )
     p.add_argument(
-        "--workers", type=_at_least_one, default=2, help="query worker processes (default: 2)"
+        "--workers",
+        type=_at_least_one,
+        default=2,
+        metavar="N",
+        help="query worker processes (default: 2)",
     )
     p.add_argument(
         "--max-memory",
@@ -393,7 +473,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         max_memory=args.max_memory,
         allowed_hosts=tuple(args.allowed_host),
     )
-    return 0
+    return 130  # serve returns once Ctrl+C has stopped it (and its workers)
 
 
 # --- views, view, path, stats, export (the network) -----------------------------------------
@@ -412,7 +492,13 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", dest="out", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
-    p.add_argument("--sources", type=Path, help="sources to rebuild from when stale")
+    p.add_argument(
+        "--sources",
+        type=Path,
+        metavar="DIR",
+        help="the sources folder to rebuild from when the build is stale (default: the one it "
+        "was built from)",
+    )
     _add_endpoint(p)
 
 
@@ -434,6 +520,7 @@ def _add_views(sub: argparse._SubParsersAction) -> None:
         help="write the HTML views (index, overview, city pairs, timeline, entity pages)",
         description="Write build/views/: index.html and every view, each a self-contained page "
         "that works offline. cvekg build writes them too.",
+        epilog=_exit_codes("0 written", *_rebuilt()),
     )
     _add_build_options(p)
     p.set_defaults(run=_run_views)
@@ -454,11 +541,23 @@ def _add_view(sub: argparse._SubParsersAction) -> None:
         description="Run a CONSTRUCT or DESCRIBE query (or a SELECT of ?s ?p ?o) and write its "
         "triples as an interactive page, with the quote of every asserted triple. QUERY is a "
         "named query, a .rq file, or - (stdin); -e gives the text itself.",
+        epilog=_exit_codes(
+            "0 written",
+            "2 bad input (a syntax error, a query that is not CONSTRUCT, DESCRIBE or a SELECT "
+            "of ?s ?p ?o, no triples, an unknown entity)",
+            *_rebuilt(),
+        ),
     )
     p.add_argument("query", nargs="?", help="a named query, FILE.rq, or -")
     p.add_argument("-e", "--expression", metavar="QUERY", help="the query text itself")
     p.add_argument("--entity", metavar="NAME", help="instead, write this entity's page")
-    p.add_argument("-o", "--output", type=Path, help="page to write (default: build/views/…)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="page to write (default: build/views/query-NAME.html)",
+    )
     p.add_argument("--title", help="the page's title (default: the query's name)")
     _add_build_options(p)
     p.set_defaults(run=_run_view)
@@ -467,7 +566,6 @@ def _add_view(sub: argparse._SubParsersAction) -> None:
 def _run_view(args: argparse.Namespace) -> int:
     from graph.network import entity_key
     from graph.pipeline import open_built
-    from graph.query.named import read_query
     from graph.views import write_entity_view, write_query_view
 
     store = open_built(args.out, args.sources, views=True, endpoints=args.endpoint)
@@ -475,7 +573,7 @@ def _run_view(args: argparse.Namespace) -> int:
         run = _interruptible if args.endpoint else _offline
         print(run(lambda: write_entity_view(store, args.entity, args.out / "views"), None))
         return 0
-    text, name = read_query(args.query, args.expression)
+    text, name = _read_query(args)
     title = args.title or (f"Query {name}" if name != "-e" else "Query")
     # A page per query, and per title of a query given with -e: one never overwrites another.
     stem = Path(name).stem if name != "-e" else (args.title or "e").lower()
@@ -492,10 +590,21 @@ def _add_path(sub: argparse._SubParsersAction) -> None:
         description="Print the shortest chains linking two entities, named in English or "
         "French, with or without accents (Nice, 'la nouvelle-orleans', city:boston), each step "
         "with its direction and the quote that supports it.",
+        epilog=_exit_codes(
+            "0 found",
+            "2 bad input (an unknown or ambiguous name: the closest are listed)",
+            *_rebuilt("no chain links them"),
+        ),
     )
     p.add_argument("a", help="an entity name")
     p.add_argument("b", help="another entity name")
-    p.add_argument("-k", type=int, default=3, help="at most this many chains (default 3)")
+    p.add_argument(
+        "-k",
+        type=_at_least_one,
+        default=3,
+        metavar="N",
+        help="at most this many chains (default: 3)",
+    )
     p.add_argument(
         "--with-reference", action="store_true", help="also walk reference data (located in)"
     )
@@ -530,8 +639,15 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
         help="counts, most connected entities, brokers of France-US ties, communities",
         description="Print what the network holds and who holds it together: counts, degree "
         "and betweenness rankings, the brokers of France-US ties, and its communities.",
+        epilog=_exit_codes("0 printed", *_rebuilt()),
     )
-    p.add_argument("-k", type=_at_least_one, default=10, help="length of each ranking (default 10)")
+    p.add_argument(
+        "-k",
+        type=_at_least_one,
+        default=10,
+        metavar="N",
+        help="length of each ranking (default: 10)",
+    )
     p.add_argument(
         "--with-reference", action="store_true", help="also count reference data (located in)"
     )
@@ -561,9 +677,16 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
         help="write the network for Gephi (graphml, gexf) or D3 (json)",
         description="Write the network (entities, relations with their quotes) as GraphML or "
         "GEXF for Gephi, or node-link JSON for D3.",
+        epilog=_exit_codes("0 written", *_rebuilt()),
     )
-    p.add_argument("--format", choices=EXPORT_FORMATS, default="graphml", help="default graphml")
-    p.add_argument("-o", "--output", type=Path, help="file to write (default: build/network.*)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="graphml", help="(default: graphml)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="file to write (default: build/network.FORMAT)",
+    )
     _add_build_options(p)
     p.set_defaults(run=_run_export)
 
@@ -590,6 +713,11 @@ def _add_publish(sub: argparse._SubParsersAction) -> None:
         "earlier publish put there, and leave it read-only: Virtuoso through its bulk loader "
         "(isql-vt), any other server through the SPARQL 1.1 Graph Store Protocol. Query it "
         "with --endpoint on any reading command.",
+        epilog=_exit_codes(
+            "0 published",
+            "2 bad input (no server given, a server that refuses or cannot be reached)",
+            *_rebuilt(),
+        ),
     )
     add = p.add_argument
     add("--virtuoso", action="append", metavar="HOST:PORT", help="a Virtuoso SQL port (1111)")
@@ -628,13 +756,32 @@ def _add_virtuoso(sub: argparse._SubParsersAction) -> None:
         description="Start Virtuoso Open Source 7 with its database in --dir, bound to "
         "127.0.0.1, the default dba password replaced by a random one in DIR/dba-password; or "
         "stop the one running there.",
+        epilog=_exit_codes(
+            "0 done (start, stop) or running (status)",
+            "1 no Virtuoso runs there (stop, status)",
+            "2 bad input (Virtuoso is not installed, a port in use)",
+        ),
     )
     p.add_argument("action", choices=("start", "stop", "status"))
-    p.add_argument("--dir", type=Path, default=Path("virtuoso"), help="default: virtuoso/")
-    p.add_argument("--sql-port", type=_port, default=0, help="SQL port (default: a free one)")
-    p.add_argument("--http-port", type=_port, default=0, help="HTTP port (default: a free one)")
     p.add_argument(
-        "--max-rows", type=_at_least_one, default=100000, help="ResultSetMaxRows (100000)"
+        "--dir",
+        type=Path,
+        default=Path("virtuoso"),
+        metavar="DIR",
+        help="its database folder (default: virtuoso)",
+    )
+    p.add_argument(
+        "--sql-port", type=_port, default=0, metavar="PORT", help="SQL port (default: a free one)"
+    )
+    p.add_argument(
+        "--http-port", type=_port, default=0, metavar="PORT", help="HTTP port (default: a free one)"
+    )
+    p.add_argument(
+        "--max-rows",
+        type=_at_least_one,
+        default=100000,
+        metavar="ROWS",
+        help="its result row cap, ResultSetMaxRows (default: 100000)",
     )
     p.set_defaults(run=_run_virtuoso)
 
@@ -680,6 +827,8 @@ def parser() -> argparse.ArgumentParser:
         prog="cvekg",
         description="A sourced knowledge graph of French-US city partnerships that counter "
         "violent extremism.",
+        epilog="cvekg COMMAND --help says what each does, and its exit codes: 0 done; 2 bad "
+        "input, with a message naming the file, line or option; 130 interrupted (Ctrl+C).",
     )
     p.add_argument("--version", action="version", version=f"cvekg {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log what each step does")
@@ -691,7 +840,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``cvekg``; return the exit code."""
-    args = parser().parse_args(argv)
+    try:  # building the parser imports the query formats, which takes a moment: Ctrl+C too
+        args = parser().parse_args(argv)
+    except KeyboardInterrupt:
+        _print_err("cvekg: interrupted")
+        return 130
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -710,9 +863,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:  # a read-only folder, a full disk: the file and the reason
-        where = f"{display_path(exc.filename)}: " if exc.filename else ""
-        _print_err(f"cvekg: {where}{exc.strerror or exc}")
+        _print_err(f"cvekg: {_os_message(exc)}")
         return 2
+
+
+def _os_message(exc: OSError) -> str:
+    """What a failed file operation tells the user: the file, then the reason."""
+    where = f"{display_path(exc.filename)}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ def temporary_file(folder: Path, name: str) -> tuple[int, Path]:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as exc:  # a read-only folder: name the output, not our temporary file
+            raise CvekgError(
+                f"{display_path(folder / name)}: cannot write it: {exc.strerror or exc}"
+            ) from None
 
 
 @contextmanager
@@ -318,6 +322,16 @@ class StagedFolder:
             handle.write(json.dumps(record, indent=2) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+        try:
+            self._swap()
+        except OSError as exc:  # a read-only folder (or parent): the old build stays
+            raise CvekgError(
+                f"{display_path(self.target)}: cannot replace the build there: "
+                f"{exc.strerror or exc}"
+            ) from None
+        shutil.rmtree(self.path, ignore_errors=True)  # the previous build, if any
+
+    def _swap(self) -> None:
         if self.target.exists():
             if not _exchange(self.path, self.target):
                 # No atomic swap here: move the old folder aside first (readers briefly see
@@ -328,7 +342,6 @@ class StagedFolder:
                 self.path = old
         else:
             self.path.rename(self.target)
-        shutil.rmtree(self.path, ignore_errors=True)  # the previous build, if any
 
 
 def remove_leftovers(target: Path) -> list[Path]:

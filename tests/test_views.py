@@ -710,3 +710,37 @@ def test_selected_node_and_language_live_in_the_fragment_and_survive_a_reload(
     assert page.locator("h1").inner_text().startswith("Partenariats")
     page.select_option("#lang", "en")
     visit.finish(artifacts, "url-state")
+
+
+def test_view_of_everything_draws_one_link_per_stated_relation(browser, store, tmp_path, artifacts):
+    """`cvekg view` of ?s ?p ?o drew each relation again under every super-property and
+    inverse the build inferred (labels over each other) and made hubs of time:unitMonth; the
+    link drawn says what it also implies, in the tooltip and the panel, in both languages."""
+    from graph.views import write_query_view
+
+    page = write_query_view(
+        store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "Everything", tmp_path / "all.html"
+    )
+    visit = Visit(browser, page)
+    exchange, host = (
+        visit.node_id(f"{ID}event/city-pair-lyon-2017"),
+        visit.node_id(f"{ID}city/new-orleans"),
+    )
+    assert visit.node_id("http://www.w3.org/2006/time#unitMonth") == -1
+    between = visit.page.evaluate(
+        """([a, b]) => window.cvekg.data.edges.filter(e =>
+             (e.from === a && e.to === b) || (e.from === b && e.to === a))
+           .map(e => window.cvekg.edges.get(e.id).title)""",
+        [exchange, host],
+    )
+    assert len(between) == 2, between
+    title = " ".join(next(t for t in between if "host city" in t.split("\n")[0]).split())
+    assert "Also implies: partner city, participant" in title
+    assert "the other way: hosted exchange, partner in" in title
+    visit.click_node(f"{ID}event/city-pair-lyon-2017")
+    panel = visit.page.locator("#panel")
+    assert "Also implies, the other way: result of" in panel.inner_text()
+    assert "Also implies: partner city" in panel.inner_text()
+    visit.page.select_option("#lang", "fr")
+    assert "Implique aussi : ville partenaire" in panel.inner_text()
+    visit.finish(artifacts, "query-everything")

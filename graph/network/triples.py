@@ -1,12 +1,20 @@
 """The projection of any triples (a CONSTRUCT answer, one entity's neighbourhood) by the rules
-of :mod:`graph.network.projection`, reading from the store only what the triples name."""
+of :mod:`graph.network.projection`, reading from the store only what the triples name.
+
+A query for everything (``?s ?p ?o``) also returns what the build inferred: every relation
+again under each of its super-properties and its inverse, and vocabulary values such as
+``time:unitMonth`` that dozens of entities point at. Drawn as they come, those are stacks of
+parallel links and hubs that mean nothing; here they are folded into the link they follow
+from (:func:`fold_implied`) and kept as attributes (:func:`is_value`).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from graph.namespaces import CLAIM, CVEKG, PROVENANCE_GRAPH, REFERENCE_GRAPH
+from graph.namespaces import CLAIM, CVEKG, ID, PROVENANCE_GRAPH, REFERENCE_GRAPH
 from graph.network.names import (
     CLAIM_FIELDS,
     GEO_LAT,
@@ -22,9 +30,9 @@ if TYPE_CHECKING:
     import networkx as nx
     import pyoxigraph as ox
 
-__all__ = ["project_triples", "read_claims"]
+__all__ = ["project_triples", "read_claims", "is_value", "fold_implied"]
 
-_CLAIM = str(CLAIM)
+_CLAIM, _ID = str(CLAIM), str(ID)
 
 
 def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
@@ -32,10 +40,12 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
     :func:`graph.network.projection.project`.
 
     Work is proportional to the result, not to the store: each IRI's names, types and
-    coordinates, and each triple's claims, are looked up by index. Any IRI is a node here (a
-    query may return classes or outside IRIs); literals are attributes of their subject. A
-    triple that no claim asserts (an inverse or super-property the build inferred) borrows the
-    quote of the asserted triple it was inferred from and is marked ``inferred``.
+    coordinates, and each triple's claims, are looked up by index. An IRI is a node (a query
+    may return classes or outside IRIs) unless it is a value of one of our entities or claims
+    (:func:`is_value`); literals are attributes of their subject. A triple that no claim
+    asserts (an inverse or super-property the build inferred) borrows the quote of the
+    asserted triple it was inferred from and is marked ``inferred``; when the triple it
+    follows from is drawn too, it is folded into that link's ``also`` (:func:`fold_implied`).
     """
     import pyoxigraph as ox
 
@@ -43,12 +53,15 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
     projector = Projector(onto)
     wanted: list[tuple[str, str, str]] = []
     literals: list[tuple[str, str, Any]] = []
+    values: list[tuple[str, str, str]] = []
+    triples = [t for t in triples if isinstance(t.subject, ox.NamedNode)]
     for triple in triples:
         s, p, o = triple.subject, triple.predicate, triple.object
-        if not isinstance(s, ox.NamedNode):
-            continue
         projector.nodes.add(s.value)
         if isinstance(o, ox.NamedNode) and p.value != RDF_TYPE:
+            if is_value(s.value, o.value):
+                values.append((s.value, p.value, o.value))
+                continue
             projector.nodes.add(o.value)
             wanted.append((s.value, p.value, o.value))
         elif isinstance(o, ox.Literal):
@@ -71,13 +84,26 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
             if any(store.quads_for_pattern(quad.object, rdf_type, country)):
                 projector.country.setdefault(node, quad.object.value)
     claims: set[str] = set()
+    below: dict[str, set[str]] = defaultdict(set)  # each property's sub-properties
+    for q, sups in _super_properties(onto).items():
+        for p in sups:
+            below[p].add(q)
+    stated = {(s, p, lit) for s, p, lit in literals}
     for s, p, lit in literals:
         graphs = _asserted_in(store, ox.NamedNode(s), ox.NamedNode(p), lit)
+        if not graphs and any((s, q, lit) in stated for q in below.get(p, ())):
+            continue  # an inferred super-property of a value shown already (date, startDate)
         claims.update(graphs)
         projector.mentions[s].extend(graphs)
         if p not in NAME_PREDICATES and p not in (GEO_LAT, GEO_LONG):
             graph = graphs[0] if graphs else ""
             projector.literals[s].append((p, lit.value, lit.language or "", graph, ""))
+    for s, p, o in values:
+        graphs = _asserted_in(store, ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
+        claims.update(graphs)
+        projector.mentions[s].extend(graphs)
+        graph = graphs[0] if graphs else ""
+        projector.literals[s].append((p, _value_label(onto, o), "", graph, o))
     marks: dict[tuple[str, str, str], str] = {}
     for s, p, o in wanted:
         graphs = _asserted_in(store, ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
@@ -88,6 +114,11 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
         claims.update(graphs)
         projector.mentions[s].extend(graphs)
         projector.mentions[o].extend(graphs)
+    folded = fold_implied(onto, list(projector.edges), set(marks))
+    for implied in folded.values():
+        for triple, _ in implied:
+            del projector.edges[triple]
+            marks.pop(triple, None)
     read_claims(store, projector, claims)
     cited = {c["source"] for c in projector.claims.values() if c.get("source")}
     read_documents(store, projector, cited | {g for g in claims if not g.startswith(_CLAIM)})
@@ -97,7 +128,114 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
         edge["inferred"] = how
         if edge["claim"] == "":
             edge.update(claim=None, claims=[], reference=False)
+    for (s, p, o), implied in folded.items():
+        G.edges[s, o, local_name(p)]["also"] = [
+            {
+                "predicate": q,
+                "label_en": onto.label(q, "en"),
+                "label_fr": onto.label(q, "fr"),
+                "inverse": inverse,
+            }
+            for (_, q, _), inverse in implied
+        ]
     return G
+
+
+def is_value(subject: str, obj: str) -> bool:
+    """Whether the IRI ``obj``, the object of a triple about ``subject``, is a value to show
+    as the subject's attribute rather than a node to draw: the subject is one of our entities
+    or claims and ``obj`` is neither. So an OWL-Time unit (``time:unitMonth``), a term of the
+    ontology used as a value (``cvekg:stated``), a gazetteer identifier or a reference dataset
+    is not a hub every entity it qualifies hangs from: the whole build's projection reads
+    such IRIs the same way. A query about the ontology itself (its subjects are terms) still
+    draws its terms as nodes.
+    """
+    ours = (_ID, _CLAIM)
+    return subject.startswith(ours) and not obj.startswith(ours)
+
+
+def fold_implied(
+    onto: Ontology, triples: Iterable[tuple[str, str, str]], inferred: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], list[tuple[tuple[str, str, str], bool]]]:
+    """The triples that say no more than another triple between the same two entities, keyed
+    by the one to draw in their place, each with whether it runs the other way (an inverse).
+
+    Only ``inferred`` triples (no claim states them) are folded; what a claim states is
+    always drawn. Between the same subject and object, an inferred super-property of another
+    triple's property (``partnerCity`` and ``participant`` beside ``hostCity``) is folded into
+    the most specific one. Then an inferred triple whose inverse runs the other way between
+    the same two entities, and is stated, is folded into that one, with what was folded into
+    it. So ``?s ?p ?o`` draws one link per relation a claim states, not seven.
+    """
+    above = _super_properties(onto)
+    between: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for s, p, o in triples:
+        between[(s, o)].append(p)
+    folded: dict[tuple[str, str, str], list[tuple[tuple[str, str, str], bool]]] = {}
+    drawn: dict[tuple[str, str], list[str]] = {}
+    for (s, o), predicates in between.items():
+
+        def asserted(p: str, s: str = s, o: str = o) -> bool:
+            return (s, p, o) not in inferred
+
+        # The most specific first: asserted before inferred, then deeper in the hierarchy.
+        order = sorted(predicates, key=lambda p: (not asserted(p), -len(above.get(p, ())), p))
+        kept: list[str] = []
+        for p in order:
+            into = next(
+                (
+                    q
+                    for q in kept
+                    if not asserted(p) and p in above.get(q, ()) and q not in above.get(p, ())
+                ),
+                None,
+            )  # fmt: skip
+            if into is None:
+                kept.append(p)
+            else:
+                folded.setdefault((s, into, o), []).append(((s, p, o), False))
+        drawn[(s, o)] = kept
+    for (s, o), kept in drawn.items():
+        for p in list(kept):
+            inverse = onto.inverse.get(p)
+            if (s, p, o) not in inferred or inverse not in drawn.get((o, s), ()):
+                continue
+            if (o, inverse, s) in inferred:
+                continue
+            carried = folded.pop((s, p, o), [])
+            folded.setdefault((o, inverse, s), []).extend(
+                [((s, p, o), True)] + [(triple, True) for triple, _ in carried]
+            )
+            kept.remove(p)
+    return folded
+
+
+def _super_properties(onto: Ontology) -> dict[str, set[str]]:
+    """Every property's super-properties, direct or not (the ontology lists the direct ones)."""
+    closed: dict[str, set[str]] = {}
+
+    def supers(p: str, seen: frozenset[str]) -> set[str]:
+        if p in closed:
+            return closed[p]
+        found: set[str] = set()
+        for q in onto.subproperty.get(p, ()):
+            if q not in seen:
+                found |= {q} | supers(q, seen | {q})
+        return found
+
+    for p in onto.subproperty:
+        closed[p] = supers(p, frozenset({p}))
+    return closed
+
+
+def _value_label(onto: Ontology, iri: str) -> str:
+    """How an IRI value reads as a fact, as the whole build's projection reads it
+    (:meth:`graph.network.projection.Projector.add_quad`): its label, an OWL-Time unit as
+    the plain word (``month``)."""
+    label = onto.label(iri, "en")
+    if iri.startswith("http://www.w3.org/2006/time#unit"):
+        label = label.removeprefix("unit").lower()
+    return label
 
 
 def _name(term) -> str:

@@ -465,7 +465,11 @@ class SparqlServer:
         """Start the workers and bind the listening socket."""
         import uvicorn
 
-        self.pool.start()
+        try:
+            self.pool.start()
+        except BaseException:  # Ctrl+C while the workers load: stop those already started
+            self.pool.close()
+            raise
         try:
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             self.socket = socket.socket(family, socket.SOCK_STREAM)

@@ -72,7 +72,10 @@ def _worker_main(conn, trig: str, max_rows: int, network: str = "", max_memory: 
     except CvekgError as exc:
         logger.error("%s", exc)
         return
-    conn.send(("ready", sorted(graph_names(store)), len(store), network))
+    try:
+        conn.send(("ready", sorted(graph_names(store)), len(store), network))
+    except OSError:  # the server stopped (Ctrl+C) while this worker loaded the graph
+        return
     while True:
         try:
             job = conn.recv()
@@ -89,7 +92,10 @@ def _worker_main(conn, trig: str, max_rows: int, network: str = "", max_memory: 
         except Exception as exc:  # a bug must not kill the worker: report it as a 500
             logger.exception("query worker failed on %s", job.get("kind"))
             reply = Reply.text(500, f"internal error: {type(exc).__name__}: {exc}")
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the server is gone: nobody is waiting for the answer
+            return
 
 
 def memory_message(max_memory: int) -> str:
@@ -320,6 +326,9 @@ class QueryPool:
                     str(self.max_memory or 0),
                 ],
                 pass_fds=[theirs.fileno()],
+                # Its own process group: Ctrl+C in the terminal reaches the server alone, which
+                # stops its workers itself, rather than each with a traceback of its own.
+                process_group=0,
                 stdin=subprocess.DEVNULL,
                 env=env,
             )

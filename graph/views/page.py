@@ -239,6 +239,20 @@ def _node_meta(G: nx.MultiDiGraph, n: Hashable, claims: Claims, page_of) -> dict
     return meta
 
 
+def _also(folded: list[dict[str, Any]], lang: str) -> str:
+    """The relations folded into a link (:func:`graph.network.triples.fold_implied`) as one
+    sentence: those it implies the same way, then those it implies the other way."""
+    same = ", ".join(f[f"label_{lang}"] for f in folded if not f["inverse"])
+    other = ", ".join(f[f"label_{lang}"] for f in folded if f["inverse"])
+    if lang == "fr":
+        if not same:
+            return f"Implique aussi, dans l'autre sens : {other}"
+        return f"Implique aussi : {same}" + (f" ; dans l'autre sens : {other}" if other else "")
+    if not same:
+        return f"Also implies, the other way: {other}"
+    return f"Also implies: {same}" + (f"; the other way: {other}" if other else "")
+
+
 def page_data(
     G: nx.MultiDiGraph,
     pos: dict[Hashable, tuple[float, float]],
@@ -300,6 +314,8 @@ def page_data(
             meta["after"] = page.edge_notes[(u, v, key)]
         if d.get("inferred"):
             meta["inferred"] = d["inferred"]
+        if d.get("also"):
+            meta["also"] = [_also(d["also"], "en"), _also(d["also"], "fr")]
         if d.get("exchange") and page_of(d["exchange"]):
             meta["page"] = page_of(d["exchange"])
         if d.get("count"):

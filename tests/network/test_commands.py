@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from graph.cli import main
 
 
@@ -47,8 +49,10 @@ def test_cli_path_from_an_entity_to_itself_says_so(built_dir, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "'Nice' and 'nice' both name Nice (city:nice, French city)" in captured.err
-    assert main(["path", "Nice", "Boston", "-k", "0", "--out", str(built_dir)]) == 2
-    assert "the number of chains must be 1 or more, not 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # argparse checks -k, as every numeric option
+        main(["path", "Nice", "Boston", "-k", "0", "--out", str(built_dir)])
+    assert refused.value.code == 2
+    assert "-k: '0' is not a whole number of 1 or more" in capsys.readouterr().err
 
 
 def test_commands_on_a_missing_build_build_the_graph_but_not_the_views(tmp_path, capsys):

@@ -103,3 +103,18 @@ def test_a_blank_node_value_is_neither_an_entity_nor_a_fact(trig_store):
     G = gn.project(store)
     assert note.value not in G and f"_:{note.value}" not in G
     assert all(f.value != note.value for f in G.nodes[LYON]["facts"])
+
+
+def test_load_without_a_build_says_so_and_builds_nothing(tmp_path, monkeypatch):
+    """`python -c "from graph.network import load; load()"` built into the current folder
+    without a word; a library function reads a build, and names the command that makes one."""
+    from graph.errors import CvekgError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CvekgError) as raised:
+        gn.load()
+    assert (
+        str(raised.value)
+        == "build/: no build here (no graph.trig): run cvekg build --out build first"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -23,3 +23,67 @@ def test_triples_of_a_construct_borrow_the_quote_of_their_asserted_inverse(trig_
     assert edge["quote"] == "a delegation from Lyon visited New Orleans"
     assert edge["inferred"] == "inverse of delegation from"
     assert G.nodes[LYON]["group"] == "french-city"
+
+
+# --- cvekg view of ?s ?p ?o: what the build inferred is folded, vocabulary values are facts ---
+
+EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+LYON_2017 = f"{ID}event/city-pair-lyon-2017"
+NEW_ORLEANS = f"{ID}city/new-orleans"
+TIME = "http://www.w3.org/2006/time#"
+
+
+def _everything(store):
+    from graph.query.sparql import run_query
+
+    return gn.project_triples(store, list(run_query(store, EVERYTHING)))
+
+
+def test_inferred_super_properties_are_not_stacked_parallel_links(store):
+    """Each relation a claim states came back with every super-property and inverse the build
+    inferred from it (seven links between an exchange and its host city, their labels drawn
+    over each other); the most specific is drawn, the rest listed in its ``also``."""
+    from graph.network.ontology import read_ontology
+    from graph.network.triples import _super_properties
+
+    G = _everything(store)
+    assert sorted(G[LYON_2017][NEW_ORLEANS]) == ["hostCity", "place"]
+    assert NEW_ORLEANS not in G.succ or LYON_2017 not in G[NEW_ORLEANS]  # inverses folded
+    host = G.edges[LYON_2017, NEW_ORLEANS, "hostCity"]
+    assert host["quote"] and "inferred" not in host
+    assert [(a["label_en"], a["inverse"]) for a in host["also"]][:2] == [
+        ("partner city", False),
+        ("participant", False),
+    ]
+    assert ("hosted exchange", True) in [(a["label_en"], a["inverse"]) for a in host["also"]]
+    above = _super_properties(read_ontology(store))
+    for u, v in {(u, v) for u, v in G.edges()}:
+        drawn = [d["predicate"] for d in G[u][v].values()]
+        inferred = [d["predicate"] for d in G[u][v].values() if d.get("inferred")]
+        for p in inferred:  # what a claim states is drawn even beside a sub-property
+            assert not any(p in above.get(q, ()) for q in drawn if q != p), (u, v, drawn)
+
+
+def test_owl_time_units_are_facts_of_their_events_not_hub_nodes(store):
+    G = _everything(store)
+    assert not [n for n in G if n.startswith(f"{TIME}unit")]  # unitMonth had 10 links
+    facts = {(f.label_en, f.value) for f in G.nodes[LYON_2017]["facts"]}
+    assert ("date precision", "month") in facts
+    assert G.nodes[LYON_2017]["date_precision"] == "month"
+
+
+def test_inferred_super_property_of_a_date_is_not_a_second_fact(store):
+    G = _everything(store)
+    dates = [f for f in G.nodes[LYON_2017]["facts"] if f.value == "2017-12"]
+    assert [(f.label_en, bool(f.claim)) for f in dates] == [("date", True)]
+
+
+def test_a_construct_of_an_ontology_axiom_still_draws_its_terms(store):
+    from graph.query.sparql import run_query
+
+    query = "CONSTRUCT WHERE { cvekg:hostCity rdfs:subPropertyOf ?p }"
+    G = gn.project_triples(store, list(run_query(store, query)))
+    assert set(G) == {
+        "https://w3id.org/cvekg/ontology#hostCity",
+        "https://w3id.org/cvekg/ontology#partnerCity",
+    }

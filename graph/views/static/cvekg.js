@@ -97,6 +97,7 @@
     if (m.count) lines.push(m.count + " " + t("links"));
     else lines.push(quoteLine(claimOf(m.claim)));
     if (m.inferred) lines.push(t("inferred") + " (" + m.inferred + ")");
+    if (m.also) lines.push(pick(m.also));
     return wrap(lines.join("\n"), 70);
   }
   function wrap(text, width) {
@@ -403,6 +404,7 @@
     if (m.count) { box.appendChild(el("p", "muted", m.count + " " + t("links"))); return box; }
     box.appendChild(quoteBlock(m.claim));
     if (m.inferred) box.appendChild(el("p", "muted", t("inferred") + " (" + m.inferred + ")"));
+    if (m.also) box.appendChild(el("p", "muted", pick(m.also)));
     if (m.page) {
       var b = el("a", "small", t("exchange"));
       b.href = m.page;
