@@ -19,7 +19,8 @@ the benchmarks take minutes. ``pip install -e …`` is checked, not run (the ext
 exist, and the package must be installed: CI installs it with the README's own command), and
 the README's ``pytest`` must be the command ``.ci/run`` runs. ``cvekg serve`` runs in the
 background on a free port (the page's port is mapped to it in the commands that follow),
-and is stopped with Ctrl+C (SIGINT) when the page ends: it must exit 0 without a traceback.
+and is stopped with Ctrl+C (SIGINT) when the page ends: it must exit 130 (interrupted, as
+every command documents) without a traceback.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def _drain(stream, lines: list[str]) -> None:
 
 
 def _stop_servers(session: Session) -> None:
-    """Ctrl+C each server the page started: it must exit 0 and print no traceback."""
+    """Ctrl+C each server the page started: it must exit 130 and print no traceback."""
     for command, process, lines in session.background:
         process.send_signal(signal.SIGINT)
         try:
@@ -282,7 +283,7 @@ def _stop_servers(session: Session) -> None:
         time.sleep(0.2)  # the last lines
         err = "\n".join(lines)
         assert "Traceback" not in err, f"line {command.line}: Ctrl+C printed:\n{err}"
-        assert process.returncode == 0, (
+        assert process.returncode == 130, (
             f"line {command.line}: exited {process.returncode} on Ctrl+C\n{err}"
         )
 
