@@ -24,6 +24,7 @@ import ipaddress
 import json
 import logging
 import socket
+import threading
 import urllib.parse
 from pathlib import Path
 
@@ -460,6 +461,8 @@ class SparqlServer:
         self.views = (Path(out) / "views").resolve()
         self.socket: socket.socket | None = None
         self.uvicorn = None
+        self._serving = threading.Event()  # serve_forever has begun
+        self._served = threading.Event()  # ... and has returned
 
     def start(self) -> SparqlServer:
         """Start the workers and bind the listening socket."""
@@ -513,7 +516,11 @@ class SparqlServer:
     def serve_forever(self) -> None:
         """Answer requests until :meth:`shutdown` (or Ctrl+C, from the main thread)."""
         assert self.uvicorn is not None and self.socket is not None, "start() first"
-        self.uvicorn.run(sockets=[self.socket])
+        self._serving.set()
+        try:
+            self.uvicorn.run(sockets=[self.socket])
+        finally:
+            self._served.set()
 
     def shutdown(self) -> None:
         """Stop :meth:`serve_forever` (from another thread)."""
@@ -521,7 +528,12 @@ class SparqlServer:
             self.uvicorn.should_exit = True
 
     def close(self) -> None:
-        """Release the socket and stop the workers."""
+        """Release the socket and stop the workers; a server still answering in another
+        thread is stopped first, since uvicorn's shutdown still reads the socket (closing it
+        under uvicorn made its thread fail with "Invalid file descriptor: -1")."""
+        if self._serving.is_set() and not self._served.is_set():
+            self.shutdown()
+            self._served.wait(timeout=10)
         if self.socket is not None:
             self.socket.close()
         self.pool.close()
