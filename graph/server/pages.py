@@ -318,7 +318,10 @@ def view_reply(store, query: str, title: str, max_rows: int, views: bool = False
     from graph.views import render_triples_page
 
     try:
-        page = render_triples_page(store, triples, title, "/views/" if views else None, entity_path)
+        back = "/#" + urllib.parse.urlencode({"query": query}, quote_via=urllib.parse.quote)
+        page = render_triples_page(
+            store, triples, title, "/views/" if views else None, entity_path, back=back
+        )
     except Exception as exc:  # the table still answers the question
         logger.exception("graph view failed")
         note = f"The graph view failed ({type(exc).__name__}: {exc}): the triples as a table."

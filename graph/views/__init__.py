@@ -715,11 +715,17 @@ def is_written_on_demand(page: Path) -> bool:
         return 'http-equiv="refresh"' not in handle.read(1000)
 
 
-def render_graph_page(G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "") -> str:
+def render_graph_page(
+    G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "", back: str | None = None
+) -> str:
     """Any projected graph as a page (force layout), e.g. a synthetic one for benchmarks.
-    ``root`` is where the views folder is from the page; ``None`` leaves out the menu."""
+    ``root`` is where the views folder is from the page; ``None`` leaves out the views' menu.
+    ``back`` is the address of the query the page draws (the server's query page holding
+    it), first in the menu."""
     page = Page("graph", title, title, edge_labels=G.number_of_edges() <= 300)
     nav = _nav(root) if root is not None else []
+    if back is not None:
+        nav.insert(0, {"href": back, "en": "← Query", "fr": "← Requête", "current": False})
     data = page_data(G, _layout(G), page, page_of or (lambda n: None), nav)
     return render_page(data, root=root)
 
@@ -752,6 +758,7 @@ def render_triples_page(
     title: str,
     link_root: str | None = None,
     entity_link: Callable[[str], str | None] | None = None,
+    back: str | None = None,
 ) -> str:
     """A self-contained page of a CONSTRUCT result (any triples), with the same rules, legend,
     quotes and controls as the other views.
@@ -762,6 +769,7 @@ def render_triples_page(
     (the default, for a page on its own) leaves the links out. ``entity_link`` maps an
     entity's IRI to its link instead, or to ``None`` for no link (the server's ``/entity/``
     pages, which exist for every entity; the pages a large graph's views folder holds).
+    ``back`` links the menu back to the query (:func:`render_graph_page`).
     """
     G = gn.project_triples(store, triples)
 
@@ -774,7 +782,7 @@ def render_triples_page(
             return None
         return f"{link_root}entity/{G.nodes[n]['key']}.html"
 
-    return render_graph_page(G, title, page_of, root=link_root)
+    return render_graph_page(G, title, page_of, root=link_root, back=back)
 
 
 def render_entity_page(

@@ -106,10 +106,30 @@ def test_construct_opens_as_a_graph(page, served: str, artifacts: Path) -> None:
     view = opened.value
     view.wait_for_load_state()
     view.wait_for_timeout(500)  # let its scripts draw
-    assert view.url == served + "view"
+    assert view.url.startswith(served + "view?query=CONSTRUCT")  # an address to bookmark
     assert "Orlando" in view.content()
     view.screenshot(path=str(artifacts / "query-graph-view.png"))
+    view.reload()
+    view.wait_for_load_state()
+    assert "Orlando" in view.content()
     _offline(page, served)
+
+
+def test_open_as_graph_can_be_bookmarked_and_leads_back_to_its_query(page, served: str) -> None:
+    """Issue 13: "Open as graph" opened a POSTed /view, which could not be bookmarked or
+    shared and had no way back to its query."""
+    query = "CONSTRUCT { ?a cvekg:place ?c } WHERE { ?a a cvekg:Attack ; cvekg:place ?c }"
+    _open(page, served)
+    _run(page, query, "4 triples")
+    with page.context.expect_page() as opened:
+        page.locator("#graph").click()
+    view = opened.value
+    view.wait_for_selector("body[data-ready=true]")
+    back = view.locator("nav.views a", has_text="Query")
+    assert back.count() == 1
+    back.click()
+    view.wait_for_load_state()
+    expect(view.locator("#query")).to_have_value(query)
 
 
 def test_results_sort_filter_page_and_download_csv_with_labels(

@@ -520,10 +520,15 @@
     }
   }
 
+  // Up to this length the graph opens at an address holding the query (GET /view?query=…),
+  // which can be bookmarked and shared; a longer query is POSTed (servers cap URLs near 8 kB).
+  const SHAREABLE_QUERY = 6000;
+
   function openGraph() {
     const form = $("view-form");
     form.elements.query.value = editor.value;
     form.elements.title.value = state.title || "Query result";
+    form.method = editor.value.length <= SHAREABLE_QUERY ? "get" : "post";
     form.submit();
   }
 
