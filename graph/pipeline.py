@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,14 +75,22 @@ def build(
     with FolderLock(out):
         remove_leftovers(out)
         with StagedFolder(out) as staged:
-            result = build_graph(sources, staged.path, ontology, shapes, phases)
-            files = list(result.files)
-            # The on-disk store loads in native code while the views are drawn in Python.
+            # The on-disk store loads from graph.nq in native code as soon as that is written,
+            # while the graph is validated and the views are drawn. The pool is left (its
+            # load finished) before a failed build's staging folder is removed.
             with ThreadPoolExecutor(max_workers=1) as pool:
-                store_files = pool.submit(_write_store, staged.path)
+                store_files: list[Future[list[Path]]] = []
+
+                def load_store(folder: Path) -> None:
+                    store_files.append(pool.submit(_write_store, folder))
+
+                result = build_graph(
+                    sources, staged.path, ontology, shapes, phases, on_graph_files=load_store
+                )
+                files = list(result.files)
                 if views:
                     files += _write_views(result.store, staged.path, phases)
-                files += store_files.result()
+                files += store_files[0].result()
             staged.carry_over(_kept(staged.target, new_build=True))
             record = {**result.info, "views": views}
             record["seconds"] = {k: round(v, 4) for k, v in phases.seconds.items()}

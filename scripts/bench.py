@@ -149,16 +149,32 @@ def measure_queries(out: Path, queries: dict[str, str], repeat: int) -> dict[str
     _say(f"    store opened in {time.perf_counter() - started:.1f} s")
     figures = {}
     for name, query in queries.items():
-        ours, bare, rows = [], [], 0
+        ours, first, bare, rows = [], [], [], 0
         for _ in range(repeat):
             t = time.perf_counter()
-            rows = sum(1 for _ in run_query(store, query))
+            rows, first_row = _read_all(run_query(store, query), t)
             ours.append(time.perf_counter() - t)
+            first.append(first_row)
             t = time.perf_counter()
-            sum(1 for _ in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
+            _read_all(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True), t)
             bare.append(time.perf_counter() - t)
-        figures[name] = {"ours": _median(ours), "pyoxigraph": _median(bare), "rows": rows}
+        figures[name] = {
+            "ours": _median(ours),
+            "first_row": _median(first),
+            "pyoxigraph": _median(bare),
+            "rows": rows,
+        }
     return figures
+
+
+def _read_all(results, started: float) -> tuple[int, float]:
+    """Rows read from an Oxigraph result, and the seconds from ``started`` to the first."""
+    rows, first = 0, None
+    for _ in results if not isinstance(results, bool) else ():
+        if first is None:
+            first = time.perf_counter() - started
+        rows += 1
+    return rows, first if first is not None else time.perf_counter() - started
 
 
 _RDFLIB_RUNNER = textwrap.dedent(
@@ -330,6 +346,164 @@ def measure_seed(repeat: int) -> dict:
     return {"build": _median(build_times), "query": _median(query_times)}
 
 
+def measure_query_cli(out: Path, name: str, repeat: int) -> float:
+    """Wall seconds of ``cvekg query NAME --build OUT`` in a fresh process, from its start to
+    its last row printed (the table read from a pipe, as a script would)."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "graph.cli", "query", name, "--build", str(out)],
+            capture_output=True,
+            cwd=ROOT,
+        )
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise SystemExit(f"cvekg query {name} failed:\n{done.stderr.decode()[-3000:]}")
+    return _median(times)
+
+
+# --- targets (issue 15) -------------------------------------------------------------------------
+
+#: Issue 15's limits: a measured value over its limit misses the target.
+BUILD_SECONDS, BUILD_PEAK_MB, LOAD_RATIO, VIEWS_SECONDS = 45.0, 1500.0, 1.5, 10.0
+QUERY_SECONDS, QUERY_ROWS, FIRST_ROW_SECONDS = 1.0, 20_000, 0.1
+RDFLIB_SPEEDUP, OVER_BARE = 50.0, 1.2
+SEED_BUILD_SECONDS, SEED_QUERY_SECONDS, QUERY_03_SECONDS = 0.6, 0.2, 2.0
+
+
+def targets(results: dict) -> list[tuple[str, str, str, str, str]]:
+    """Every issue-15 target this run measured: ``(target, limit, measured, ratio, verdict)``.
+
+    The ratio is measured ÷ limit (a floor such as bare pyoxigraph is measured in the same
+    run); for a speed-up target it is limit ÷ measured, so above 1 always misses.
+    The size-bound targets read the largest size run, named in the row.
+    """
+    data = results["sizes"]
+    large = max(data, key=lambda label: data[label]["asserted"])
+    d = data[large]
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(target: str, limit: str, measured: str, ratio: float) -> None:
+        verdict = "met" if ratio <= 1.0 else "missed"
+        rows.append((target, limit, measured, f"{ratio:.2f}", verdict))
+
+    build = d["build"]
+    add(
+        f"{large}: `cvekg build` end to end",
+        f"{BUILD_SECONDS:.0f} s",
+        _s(build["total"]),
+        build["total"] / BUILD_SECONDS,
+    )
+    add(
+        f"{large}: build peak memory",
+        f"{BUILD_PEAK_MB:,.0f} MB",
+        f"{build['peak_mb']:,.0f} MB",
+        build["peak_mb"] / BUILD_PEAK_MB,
+    )
+    for label, entry in data.items():
+        load, bare = entry["build"]["phases"].get("load", 0.0), entry["bare_load"]
+        add(
+            f"{label}: load ÷ bare pyoxigraph ({_s(bare)})",
+            f"{LOAD_RATIO}x",
+            f"{load / bare:.2f}x",
+            load / bare / LOAD_RATIO,
+        )
+    views = build["phases"].get("views")
+    if views is not None:
+        add(f"{large}: views", f"{VIEWS_SECONDS:.0f} s", _s(views), views / VIEWS_SECONDS)
+        per_triple = {
+            label: e["build"]["phases"].get("views", 0.0) / e["asserted"]
+            for label, e in data.items()
+        }
+        smallest = min(data, key=lambda label: data[label]["asserted"])
+        if smallest != large:
+            growth = per_triple[large] / per_triple[smallest]
+            add(
+                f"views linear in size: seconds per triple, {large} ÷ {smallest}",
+                "1.0x",
+                f"{growth:.2f}x",
+                growth,
+            )
+    for name, q in d["queries"].items():
+        if q["rows"] <= QUERY_ROWS:
+            add(
+                f"{large}: query {name} ({q['rows']:,} rows), all rows",
+                f"{QUERY_SECONDS:.0f} s",
+                _s(q["ours"]),
+                q["ours"] / QUERY_SECONDS,
+            )
+        else:
+            add(
+                f"{large}: query {name} ({q['rows']:,} rows), first row",
+                _s(FIRST_ROW_SECONDS),
+                _s(q["first_row"]),
+                q["first_row"] / FIRST_ROW_SECONDS,
+            )
+        over = q["ours"] / max(q["pyoxigraph"], 1e-6)
+        add(
+            f"{large}: query {name} ÷ bare pyoxigraph ({_s(q['pyoxigraph'])})",
+            f"{OVER_BARE}x",
+            f"{over:.2f}x",
+            over / OVER_BARE,
+        )
+    for label, entry in data.items():
+        rdflib = entry.get("rdflib")
+        if not rdflib:
+            continue
+        for name, q in entry["queries"].items():
+            theirs = rdflib["queries"].get(name)
+            floor = max(q["ours"], 1e-4)
+            if theirs is None:  # killed at the cap: at least this fast
+                speedup, shown = rdflib["cap"] / floor, f"> {rdflib['cap'] / floor:,.0f}x"
+            else:
+                speedup, shown = theirs / floor, f"{theirs / floor:,.1f}x"
+            add(
+                f"{label}: query {name}, rdflib ÷ ours",
+                f"≥ {RDFLIB_SPEEDUP:.0f}x",
+                shown,
+                RDFLIB_SPEEDUP / max(speedup, 1e-9),
+            )
+    seed = results["seed"]
+    add(
+        "seed graph: `cvekg build` wall",
+        _s(SEED_BUILD_SECONDS),
+        _s(seed["build"]),
+        seed["build"] / SEED_BUILD_SECONDS,
+    )
+    add(
+        "seed graph: `cvekg query 03-city-pairs` wall",
+        _s(SEED_QUERY_SECONDS),
+        _s(seed["query"]),
+        seed["query"] / SEED_QUERY_SECONDS,
+    )
+    if "query_03_cli" in d:
+        add(
+            f"{large}: `cvekg query 03-city-pairs` wall, start to last row",
+            f"{QUERY_03_SECONDS:.0f} s",
+            _s(d["query_03_cli"]),
+            d["query_03_cli"] / QUERY_03_SECONDS,
+        )
+    return rows
+
+
+def targets_markdown(results: dict) -> str:
+    """The targets as a Markdown table, and how many were met."""
+    rows = targets(results)
+    met = sum(1 for row in rows if row[4] == "met")
+    lines = [
+        f"## Issue 15 targets: {met} of {len(rows)} met (ratio = measured ÷ limit)",
+        "",
+        "| target | limit | measured | ratio | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    lines += [
+        f"| {t} | {limit} | {measured} | {ratio} | {verdict} |"
+        for t, limit, measured, ratio, verdict in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -436,6 +610,7 @@ def markdown(results: dict) -> str:
             f"{_s(v['pyvis_directed'], v['pyvis_cap'])} "
             f"({_ratio(v['pyvis_directed'], v['ours'], v['pyvis_cap'])})"
         )
+    lines += ["", targets_markdown(results).rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
@@ -480,6 +655,9 @@ def main(argv: list[str] | None = None) -> int:
         entry["build"] = measure_build(corpus_dir, out, repeat, views=True)
         _say(f"== {label}: queries")
         entry["queries"] = measure_queries(out, queries, args.repeat)
+        if size == max(sizes):
+            _say(f"== {label}: cvekg query 03-city-pairs, a fresh process")
+            entry["query_03_cli"] = measure_query_cli(out, "03-city-pairs", args.repeat)
         if size <= args.rdflib_max:
             _say(f"== {label}: rdflib baseline (cap {cap:.0f} s per query)")
             entry["rdflib"] = measure_rdflib(out, queries, cap) | {"cap": cap}

@@ -137,6 +137,7 @@ def build_graph(
     ontology: Path | None = None,
     shapes: Path | None = None,
     progress: Callable[[str], None] | Progress | Phases | None = None,
+    on_graph_files: Callable[[Path], object] | None = None,
 ) -> BuildResult:
     """Build the graph from ``sources`` into ``folder``; raise ``BuildError`` on any problem.
 
@@ -149,6 +150,9 @@ def build_graph(
     ontology, shapes : Turtle files (default: the shipped ``ontology/``).
     progress : a :class:`graph.progress.Progress` (phases and how far each got), a callable
         given a short line as each phase starts, or the pipeline's :class:`Phases`.
+    on_graph_files : called with ``folder`` as soon as the graph files are written, before they are
+        validated: the pipeline starts loading its on-disk store from ``graph.nq`` then, in
+        native code beside the validation (a failed build's folder is removed whole).
     """
     sources = Path(sources) if sources else sources_dir()
     out = Path(folder) if folder else Path("build")
@@ -210,6 +214,8 @@ def build_graph(
             store, out, corpus.typed, (provenance_path, provenance_jsonld), ontology
         )
         phases.done("write")
+        if on_graph_files is not None:
+            on_graph_files(out)
 
         phases.start("validate")
         store.load(
