@@ -217,7 +217,7 @@
       scale = Math.min((W - side - 30) / (box.x1 - box.x0), (H - 30) / (box.y1 - box.y0), 1.3);
     }
     var x = (box.x0 + box.x1) / 2 - side / 2 / scale;
-    if (W < 760 && data.view === "timeline" && scale < 0.3) {
+    if (W < 760 && String(data.view).indexOf("timeline") === 0 && scale < 0.3) {
       // A phone cannot hold years of events readably: start at the earliest, drag for the rest.
       scale = 0.3;
       var first = Math.min.apply(null, ids.map(function (id) { return pos[id].x; }));
