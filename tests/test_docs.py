@@ -234,7 +234,8 @@ def _start_server(command: Command, text: str, session: Session) -> None:
         session.ports["127.0.0.1:8000"] = f"127.0.0.1:{port}"
         text += f" --port {port}"
     process = subprocess.Popen(
-        ["bash", "-c", _PRELUDE + "exec " + text],
+        # exec runs a program, not a shell function: this checkout's cvekg, by its module
+        ["bash", "-c", _PRELUDE + "exec " + re.sub(r"^cvekg\b", '"$PY" -m graph.cli', text)],
         cwd=session.folder,
         env=_environment(session.folder),
         stdout=subprocess.DEVNULL,
