@@ -271,7 +271,9 @@ def ensure_built(
     without views gets them when ``views`` asks for them.
     """
     out = Path(out) if out else Path("build")
-    say = progress or (lambda line: logger.info(line))
+    # A library caller is told too (on standard error, by logging's last resort): building
+    # writes a folder, which should never happen silently.
+    say = progress or (lambda line: logger.warning(line))
     given = sources is not None
     record = read_manifest(out)  # read once: at scale it lists every view and store file
     sources = sources_of(out, sources, record)  # by default, the folder it was built from

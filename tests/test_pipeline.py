@@ -695,3 +695,15 @@ def test_literal_over_16_mb_gives_its_place_and_publishes_nothing(
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{TRIG}:{line}:1: a literal or IRI here is too long to read" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_library_call_that_builds_says_so(tmp_path: Path, caplog) -> None:
+    """Issue 12: ``graph.pipeline.load()`` built into the current folder with no word."""
+    import logging
+
+    from graph.pipeline import ensure_built
+
+    with caplog.at_level(logging.WARNING, logger="graph.pipeline"):
+        ensure_built(tmp_path / "b", views=False)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("must be built first: no build here" in line for line in said), said
