@@ -744,3 +744,18 @@ def test_view_of_everything_draws_one_link_per_stated_relation(browser, store, t
     visit.page.select_option("#lang", "fr")
     assert "Implique aussi : ville partenaire" in panel.inner_text()
     visit.finish(artifacts, "query-everything")
+
+
+def test_side_panel_quotes_a_claim_once_however_many_relations_it_states(
+    browser, views, artifacts
+):
+    """Issue 13: the panel repeated the same quote under each relation a claim states."""
+    visit = Visit(browser, views / "overview.html")
+    page = visit.page
+    visit.click_node(f"{ID}event/city-pair-marseille-2016")
+    quotes = page.locator("#panel blockquote").all_inner_texts()
+    assert quotes and len(quotes) == len(set(quotes)), quotes
+    again = page.locator("#panel .quote.again")
+    assert again.count() >= 1  # "with Orlando and Tampa": one claim, two partner cities
+    assert "Same quote as above" in again.first.inner_text()
+    visit.finish(artifacts, "panel-quotes-once")

@@ -25,7 +25,7 @@
       hiddenOne: [" is not drawn (see its own page).", " is not drawn (see its own page)."],
       hiddenMany: [" are not drawn (see their own pages).", " are not drawn (see their own pages)."],
       exchange: "Open the exchange", entities: "entities", links: "links",
-      noquote: "no quote", members: "entities in this group", drill: "Open this group",
+      noquote: "no quote", samequote: "Same quote as above", members: "entities in this group", drill: "Open this group",
       everywhere: "Search every entity on the home page",
     },
     fr: {
@@ -44,7 +44,7 @@
       hiddenMany: [" ne sont pas dessinés (voir leurs propres pages).",
         " ne sont pas dessinées (voir leurs propres pages)."],
       exchange: "Ouvrir l'échange", entities: "entités", links: "liens",
-      noquote: "sans citation", members: "entités dans ce groupe", drill: "Ouvrir ce groupe",
+      noquote: "sans citation", samequote: "Même citation que plus haut", members: "entités dans ce groupe", drill: "Ouvrir ce groupe",
       everywhere: "Chercher parmi toutes les entités (page d'accueil)",
     },
   };
@@ -292,11 +292,21 @@
     });
     return node;
   }
-  function quoteBlock(claimIndex) {
+  // ``shown``, when given, holds the claims whose quote the panel already shows: a claim
+  // behind several facts or relations is quoted once, then referred to.
+  function quoteBlock(claimIndex, shown) {
     var box = el("div", "quote");
     var claim = claimOf(claimIndex);
     if (!claim) { box.appendChild(el("p", "muted", t("noquote"))); return box; }
     if (claim.reference) { box.appendChild(el("p", "muted", t("reference") + ": " + claim.reference)); return box; }
+    if (shown) {
+      if (shown[claimIndex]) {
+        box.className = "quote again";
+        box.appendChild(el("p", "muted", t("samequote") + " (" + t("claim") + " " + claim.name + ")"));
+        return box;
+      }
+      shown[claimIndex] = true;
+    }
     box.appendChild(el("p", claim.read ? "support read" : "support stated",
       claim.read ? t("read") : t("stated")));
     box.appendChild(styledText("blockquote", null, claim.quote, claim.quoteRuns));
@@ -365,6 +375,7 @@
     if (m.count) panel.appendChild(el("p", "names", m.count + " " + t("members")));
     if (m.date) panel.appendChild(el("p", "names", t("date") + ": " + pick(m.date)));
     if (m.vague) panel.appendChild(el("p", "names", t("vague") + ": \u201c" + m.vague + "\u201d"));
+    var shown = {};
     if (m.facts.length) {
       panel.appendChild(el("h3", null, t("facts")));
       var dl = el("dl", "facts");
@@ -372,7 +383,7 @@
         dl.appendChild(el("dt", null, lang === "fr" ? f[1] : f[0]));
         var dd = el("dd", null, f[2]);
         var claim = claimOf(f[3]);
-        if (claim && !claim.reference) dd.appendChild(quoteBlock(f[3]));
+        if (claim && !claim.reference) dd.appendChild(quoteBlock(f[3], shown));
         else if (claim) dd.appendChild(el("small", "muted", " (" + claim.reference + ")"));
         dl.appendChild(dd);
       });
@@ -391,18 +402,18 @@
         line.appendChild(el("span", "arrow", outgoing ? "\u2192 " + edgeLabel(j) + " \u2192 " : "\u2190 " + edgeLabel(j) + " \u2190 "));
         line.appendChild(nodeButton(outgoing ? e.to : e.from));
         li.appendChild(line);
-        li.appendChild(edgeDetails(j));
+        li.appendChild(edgeDetails(j, shown));
         ul.appendChild(li);
       });
       panel.appendChild(ul);
     }
     panel.hidden = false;
   }
-  function edgeDetails(j) {
+  function edgeDetails(j, shown) {
     var m = meta.edges[j];
     var box = el("div");
     if (m.count) { box.appendChild(el("p", "muted", m.count + " " + t("links"))); return box; }
-    box.appendChild(quoteBlock(m.claim));
+    box.appendChild(quoteBlock(m.claim, shown));
     if (m.inferred) box.appendChild(el("p", "muted", t("inferred") + " (" + m.inferred + ")"));
     if (m.also) box.appendChild(el("p", "muted", pick(m.also)));
     if (m.page) {
