@@ -89,16 +89,18 @@ def axe() -> Callable[[object], list[str]]:
 DESKTOP, PHONE = (1400, 900), (390, 844)
 
 
-class OpenedView:
-    """A view opened in its own browser context: every request that is not for a file is
-    refused and recorded, console errors and page errors collected."""
+class Visit:
+    """A built view opened in its own browser context: every request that is not for a file is
+    refused and recorded; console errors, page errors and dialogs are collected, and
+    :meth:`finish` asserts there were none."""
 
-    def __init__(self, browser, path: Path, size: tuple[int, int]):
+    def __init__(self, browser, path: Path, fragment: str = "", size: tuple[int, int] = DESKTOP):
         self.context = browser.new_context(
             viewport={"width": size[0], "height": size[1]}, accept_downloads=True
         )
         self.requests: list[str] = []
         self.errors: list[str] = []
+        self.dialogs: list[str] = []
 
         def refuse(route):
             if not route.request.url.startswith("file:"):
@@ -112,21 +114,57 @@ class OpenedView:
             "console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text)
         )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(path.as_uri())
-        self.page.wait_for_selector("body[data-ready=true]", timeout=20000)
-        self.page.wait_for_timeout(150)  # the canvas takes its size, labels are chosen again
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.as_uri() + fragment)
+        self.page.wait_for_selector("body[data-ready=true]", timeout=30000)
 
-    def close(self, artifacts: Path | None = None, name: str = "") -> None:
+    def node_id(self, iri: str) -> int:
+        return self.page.evaluate(
+            "iri => window.cvekg.data.meta.nodes.findIndex(m => m.iri === iri)", iri
+        )
+
+    def drawn(self) -> int:
+        return self.page.evaluate("window.cvekg.nodes.length")
+
+    def click_node(self, iri: str) -> None:
+        node = self.node_id(iri)
+        point = self.page.evaluate(
+            """id => { const n = window.cvekg.network;
+                       return n.canvasToDOM(n.getPosition(id)); }""",
+            node,
+        )
+        box = self.page.locator("#graph").bounding_box()
+        self.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+    def finish(self, artifacts: Path | None = None, name: str = "") -> None:
+        """Save a screenshot as ``artifacts/<name>.png``, close, and check nothing went wrong."""
         if artifacts is not None:
             self.page.screenshot(path=str(artifacts / f"{name}.png"))
         self.context.close()
         assert self.errors == [], self.errors
         assert self.requests == [], self.requests
+        assert self.dialogs == [], self.dialogs
+
+    close = finish
 
 
 @pytest.fixture
-def open_view(browser) -> Callable[..., OpenedView]:
-    return lambda path, size=DESKTOP: OpenedView(browser, path, size)
+def open_page(browser) -> Callable[..., Visit]:
+    """``open_page(path, fragment="", size=DESKTOP)``: a :class:`Visit` of a built view."""
+    return lambda path, fragment="", size=DESKTOP: Visit(browser, path, fragment, size)
+
+
+@pytest.fixture
+def open_view(browser) -> Callable[..., Visit]:
+    """``open_view(path, size)``: a :class:`Visit` once the canvas has its size and the
+    labels are chosen again."""
+
+    def open_(path: Path, size: tuple[int, int] = DESKTOP) -> Visit:
+        visit = Visit(browser, path, size=size)
+        visit.page.wait_for_timeout(150)
+        return visit
+
+    return open_
 
 
 def read_png_size(data: bytes) -> tuple[int, int]:

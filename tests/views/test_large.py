@@ -162,45 +162,15 @@ DRAWN = """(() => {
 })()"""
 
 
-class Visit:
-    """A page opened with every non-file request refused and recorded, and errors collected."""
-
-    def __init__(self, browser, path: Path, size=DESKTOP, fragment: str = ""):
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-
-        def refuse(route):
-            if not route.request.url.startswith("file:"):
-                self.requests.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        self.context.route("**/*", refuse)
-        self.page = self.context.new_page()
-        self.page.on(
-            "console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text)
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(path.as_uri() + fragment)
-        self.page.wait_for_selector("body[data-ready=true]", timeout=30000)
-
-    def finish(self, artifacts: Path, name: str) -> None:
-        self.page.screenshot(path=str(artifacts / f"large-{name}.png"))
-        self.context.close()
-        assert self.errors == [], self.errors
-        assert self.requests == [], self.requests
-
-
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize(
     ("name", "at_least"),
     [("overview/overview-person.html", 12), ("overview/overview-organization.html", 12)],
 )
 def test_drill_down_labels_are_at_least_11_px_at_the_first_frame_and_links_are_drawn(
-    browser, large, artifacts, name, at_least, size
+    open_page, large, artifacts, name, at_least, size
 ):
-    visit = Visit(browser, large / "views" / name, size)
+    visit = open_page(large / "views" / name, size=size)
     visit.page.wait_for_timeout(150)  # labels are chosen again once the canvas has its size
     drawn = visit.page.evaluate(DRAWN)
     assert drawn["smallest"] >= 11, drawn
@@ -209,7 +179,7 @@ def test_drill_down_labels_are_at_least_11_px_at_the_first_frame_and_links_are_d
     assert drawn["labels"] >= (at_least if size == DESKTOP else at_least // 3), drawn
     assert drawn["edges"] >= drawn["nodes"] / 2, drawn
     screen = "phone" if size == PHONE else "desktop"
-    visit.finish(artifacts, f"{Path(name).stem}-{screen}")
+    visit.finish(artifacts, f"large-{Path(name).stem}-{screen}")
 
 
 # --- Timeline and city pairs past their limit ---------------------------------------------
@@ -262,16 +232,18 @@ def test_large_city_pairs_fold_each_pair_into_one_line_with_how_many(crowded, pr
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("name", ["timeline", "city-pairs", "timeline-span"])
-def test_large_timeline_and_city_pairs_labels_are_readable(browser, crowded, artifacts, name, size):
+def test_large_timeline_and_city_pairs_labels_are_readable(
+    open_page, crowded, artifacts, name, size
+):
     page = crowded / f"{name}.html"
     if name == "timeline-span":  # a span in the middle of the axis
         spans = sorted((crowded / "timeline").glob("*.html"))
         page = spans[len(spans) // 2]
-    visit = Visit(browser, page, size)
+    visit = open_page(page, size=size)
     visit.page.wait_for_timeout(150)
     drawn = visit.page.evaluate(DRAWN)
     assert drawn["smallest"] >= 11 and drawn["labels"] >= (4 if size == DESKTOP else 2), drawn
-    visit.finish(artifacts, f"{name}-{'phone' if size == PHONE else 'desktop'}")
+    visit.finish(artifacts, f"large-{name}-{'phone' if size == PHONE else 'desktop'}")
 
 
 # --- The index's entity table -------------------------------------------------------------
@@ -297,11 +269,11 @@ ROWS = """() => Array.from(document.querySelectorAll('#entity-rows tr')).map(tr 
     .textContent.replace(/[^0-9]/g, ''))}))"""
 
 
-def test_index_table_pages_sorts_and_filters(browser, large, artifacts):
+def test_index_table_pages_sorts_and_filters(open_page, large, artifacts):
     views = large / "views"
     data = _data(views / "index.html")
     total = len(data["rows"])
-    visit = Visit(browser, views / "index.html")
+    visit = open_page(views / "index.html")
     page = visit.page
     status = page.locator("#entity-status")
     rows = page.evaluate(ROWS)
@@ -354,13 +326,13 @@ def test_index_table_pages_sorts_and_filters(browser, large, artifacts):
     assert page.evaluate(ROWS) == before
     assert page.input_value("#entity-kind") == str(person)
     page.screenshot(path=str(artifacts / "large-index-table.png"))
-    visit.finish(artifacts, "index-table-end")
+    visit.finish(artifacts, "large-index-table-end")
 
 
-def test_index_table_on_a_phone(browser, large, artifacts):
-    visit = Visit(browser, large / "views" / "index.html", PHONE, "#kind=attack&sort=links")
+def test_index_table_on_a_phone(open_page, large, artifacts):
+    visit = open_page(large / "views" / "index.html", "#kind=attack&sort=links", size=PHONE)
     width = visit.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE[0] + 1  # the table fits the screen: no sideways scrolling
     visit.page.locator("#entity-table").scroll_into_view_if_needed()
     assert visit.page.locator("#entity-rows tr").count() == 50
-    visit.finish(artifacts, "index-table-phone")
+    visit.finish(artifacts, "large-index-table-phone")

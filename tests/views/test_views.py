@@ -15,7 +15,7 @@ from graph.views import EGO_LIMIT, write_entity_view, write_views
 from graph.views.layout import force_layout
 from graph.views.page import csp, json_for_script
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 ID = "https://w3id.org/cvekg/id/"
 PAGES = ("index.html", "overview.html", "city-pairs.html", "timeline.html")
 XSS_LABEL = "</script><img src=x onerror=alert(1)>"
@@ -130,61 +130,10 @@ def test_bench_measures_a_small_synthetic_graph():
 # --- In Chromium: one browser, a handful of pages --------------------------------------------
 
 
-class Visit:
-    """A page opened with every non-file request refused and recorded, and errors collected."""
-
-    def __init__(self, browser, path: Path, fragment: str = "", size=(1400, 900)):
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-
-        def refuse(route):
-            if not route.request.url.startswith("file:"):
-                self.requests.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        self.context.route("**/*", refuse)
-        self.page = self.context.new_page()
-        self.page.on(
-            "console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text)
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.as_uri() + fragment)
-        self.page.wait_for_selector("body[data-ready=true]", timeout=20000)
-
-    def node_id(self, iri: str) -> int:
-        return self.page.evaluate(
-            "iri => window.cvekg.data.meta.nodes.findIndex(m => m.iri === iri)", iri
-        )
-
-    def drawn(self) -> int:
-        return self.page.evaluate("window.cvekg.nodes.length")
-
-    def click_node(self, iri: str) -> None:
-        node = self.node_id(iri)
-        point = self.page.evaluate(
-            """id => { const n = window.cvekg.network;
-                       return n.canvasToDOM(n.getPosition(id)); }""",
-            node,
-        )
-        box = self.page.locator("#graph").bounding_box()
-        self.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-
-    def finish(self, artifacts: Path, name: str) -> None:
-        self.page.screenshot(path=str(artifacts / f"view-{name}.png"))
-        self.context.close()
-        assert self.errors == [], self.errors
-        assert self.requests == [], self.requests
-        assert self.dialogs == [], self.dialogs
-
-
 def test_overview_draws_the_projection_and_answers_clicks_and_search(
-    browser, views, seed, artifacts
+    open_page, views, seed, artifacts
 ):
-    visit = Visit(browser, views / "overview.html")
+    visit = open_page(views / "overview.html")
     assert visit.drawn() == seed.number_of_nodes()
     visit.click_node(f"{ID}city/marseille")
     panel = visit.page.locator("#panel")
@@ -200,42 +149,42 @@ def test_overview_draws_the_projection_and_answers_clicks_and_search(
     with visit.page.expect_download() as download:
         visit.page.click("#png")
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    visit.finish(artifacts, "overview")
+    visit.finish(artifacts, "view-overview")
 
 
-def test_city_pairs_and_timeline_draw_their_projections(browser, views, seed, artifacts):
-    visit = Visit(browser, views / "city-pairs.html")
+def test_city_pairs_and_timeline_draw_their_projections(open_page, views, seed, artifacts):
+    visit = open_page(views / "city-pairs.html")
     assert visit.drawn() == gn.city_pair_graph(seed).number_of_nodes()
     visit.click_node(f"{ID}city/lyon")
     text = visit.page.locator("#panel").inner_text()
     assert "New Orleans" in text and "a delegation from Lyon learned about" in text
-    visit.finish(artifacts, "city-pairs")
-    visit = Visit(browser, views / "timeline.html")
+    visit.finish(artifacts, "view-city-pairs")
+    visit = open_page(views / "timeline.html")
     assert visit.drawn() == gn.timeline_graph(seed).number_of_nodes()
-    visit.finish(artifacts, "timeline")
+    visit.finish(artifacts, "view-timeline")
 
 
-def test_index_search_and_entity_page_show_the_claims(browser, views, seed, artifacts):
-    visit = Visit(browser, views / "index.html")
+def test_index_search_and_entity_page_show_the_claims(open_page, views, seed, artifacts):
+    visit = open_page(views / "index.html")
     visit.page.fill("#search", "nouvelle orleans")
     assert visit.page.locator("#results [role=option]").first.inner_text().startswith("New Orleans")
     visit.page.screenshot(path=str(artifacts / "view-index.png"))
     visit.page.keyboard.press("Enter")
     visit.page.wait_for_url("**/entity/entities.html#city-new-orleans*")
     visit.page.wait_for_selector("body[data-ready=true]")
-    visit.finish(artifacts, "index-to-new-orleans")
-    visit = Visit(browser, views / "entity" / "city-marseille.html")
+    visit.finish(artifacts, "view-index-to-new-orleans")
+    visit = open_page(views / "entity" / "city-marseille.html")
     assert visit.page.url.endswith("#city-marseille")
     kept, _, _ = gn.Neighbourhoods(seed).ego(f"{ID}city/marseille", 2, EGO_LIMIT)
     assert visit.drawn() == len(kept)  # the page finds the same neighbourhood
     claims = visit.page.locator("#claims").inner_text()
     assert "Marseille participated in a City Pair with Orlando and Tampa" in claims
     assert visit.page.locator("#title").inner_text() == "Marseille"
-    visit.finish(artifacts, "entity-marseille")
+    visit.finish(artifacts, "view-entity-marseille")
 
 
-def test_html_in_labels_and_quotes_stays_inert(browser, xss_views, artifacts):
-    visit = Visit(browser, xss_views / "overview.html")
+def test_html_in_labels_and_quotes_stays_inert(open_page, xss_views, artifacts):
+    visit = open_page(xss_views / "overview.html")
     evil = f"{ID}organization/evil"
     assert visit.page.evaluate("document.querySelectorAll('img').length") == 0
     visit.page.fill("#search", "script")
@@ -244,11 +193,11 @@ def test_html_in_labels_and_quotes_stays_inert(browser, xss_views, artifacts):
     panel = visit.page.locator("#panel").inner_text()
     assert XSS_LABEL in panel and "<script>alert(3)</script> said so" in panel
     assert visit.page.evaluate("document.querySelectorAll('img, b, i').length") == 0
-    visit.finish(artifacts, "xss")
+    visit.finish(artifacts, "view-xss")
 
 
-def test_entity_page_claims_name_relations_and_classes_by_their_labels(browser, views, artifacts):
-    visit = Visit(browser, views / "entity" / "event-city-pair-lyon-2017.html")
+def test_entity_page_claims_name_relations_and_classes_by_their_labels(open_page, views, artifacts):
+    visit = open_page(views / "entity" / "event-city-pair-lyon-2017.html")
     claims = visit.page.locator("#claims").inner_text()
     assert "— host city — New Orleans" in claims
     assert "— is a — City Pair exchange" in claims
@@ -259,14 +208,14 @@ def test_entity_page_claims_name_relations_and_classes_by_their_labels(browser, 
     assert "— est un·e — Échange City Pair" in claims
     assert "— délégation de — Lyon" in claims
     visit.page.screenshot(path=str(artifacts / "entity-lyon-exchange-fr-full.png"), full_page=True)
-    visit.finish(artifacts, "entity-lyon-exchange-fr")
+    visit.finish(artifacts, "view-entity-lyon-exchange-fr")
 
 
 SOURCE_TITLE = "French and U.S. Communities Work Together to Counter Terrorist Radicalization"
 
 
 def test_query_and_on_demand_entity_pages_cite_the_source_of_every_quote(
-    browser, store, tmp_path, artifacts
+    open_page, store, tmp_path, artifacts
 ):
     from graph.views import write_query_view
 
@@ -277,20 +226,20 @@ def test_query_and_on_demand_entity_pages_cite_the_source_of_every_quote(
         "Hosts",
         tmp_path / "query-hosts.html",
     )
-    visit = Visit(browser, page)
+    visit = open_page(page)
     visit.click_node(f"{ID}city/new-orleans")
     panel = visit.page.locator("#panel").inner_text()
     assert f"— {SOURCE_TITLE}, 6 Jun 2019 · claim city-pair-lyon" in panel
     assert (
         "Reference data, no quote: Places: names, coordinates, countries and gazetteer identifiers"
     ) in panel
-    visit.finish(artifacts, "query-hosts")
-    visit = Visit(browser, write_entity_view(store, "Lyon", tmp_path))
+    visit.finish(artifacts, "view-query-hosts")
+    visit = open_page(write_entity_view(store, "Lyon", tmp_path))
     rows = visit.page.locator("#claims-body tr")
     assert rows.count() > 0
     for i in range(rows.count()):
         assert rows.nth(i).locator("td").nth(2).inner_text() == f"{SOURCE_TITLE}, 6 Jun 2019"
-    visit.finish(artifacts, "entity-lyon-on-demand")
+    visit.finish(artifacts, "view-entity-lyon-on-demand")
 
 
 def test_timeline_year_lines_never_precede_an_earlier_event_or_a_cut():
@@ -360,11 +309,11 @@ def test_large_graph_pages_link_only_to_entity_pages_that_exist(store, tmp_path,
 
 @pytest.mark.parametrize("fragment", ["#%", "#constructor", "#toString", "#__proto__", "#nope"])
 def test_entity_page_with_an_unknown_key_says_so_and_shows_an_entity(
-    browser, views, store, tmp_path, artifacts, fragment
+    open_page, views, store, tmp_path, artifacts, fragment
 ):
     on_demand = write_entity_view(store, "Lyon", tmp_path)
     for page in (views / "entity" / "entities.html", on_demand):
-        visit = Visit(browser, page, fragment)
+        visit = open_page(page, fragment)
         note = visit.page.locator("#note")
         assert note.is_visible()
         shown = visit.page.locator("#title").inner_text()
@@ -376,7 +325,7 @@ def test_entity_page_with_an_unknown_key_says_so_and_shows_an_entity(
         visit.page.evaluate("location.hash = 'city-lyon'")
         visit.page.wait_for_function("document.title.startsWith('Lyon')")
         assert "Aucune entité" not in note.inner_text()
-        visit.finish(artifacts, "entity-unknown-key")
+        visit.finish(artifacts, "view-entity-unknown-key")
 
 
 def _star(neighbours: int, leaves: int) -> nx.MultiDiGraph:
@@ -416,7 +365,7 @@ def _star(neighbours: int, leaves: int) -> nx.MultiDiGraph:
     ],
 )  # fmt: skip
 def test_entity_page_counts_left_out_neighbours_and_entities_two_steps_away(
-    browser, tmp_path, artifacts, neighbours, leaves, en, fr
+    open_page, tmp_path, artifacts, neighbours, leaves, en, fr
 ):
     from graph.views import ViewWriter, render_entity_page
 
@@ -426,21 +375,21 @@ def test_entity_page_counts_left_out_neighbours_and_entities_two_steps_away(
     alone = tmp_path / "entity" / "alone.html"  # a page of one entity, neighbourhood given
     alone.write_text(render_entity_page(G, hub, root="../"))
     for page in (tmp_path / "entity" / "topic-hub.html", alone):
-        visit = Visit(browser, page)
+        visit = open_page(page)
         assert visit.drawn() == EGO_LIMIT
         assert en in visit.page.locator("#note").inner_text()
         visit.page.select_option("#lang", "fr")
         assert fr in visit.page.locator("#note").inner_text()
-        visit.finish(artifacts, "entity-star")
+        visit.finish(artifacts, "view-entity-star")
 
 
 def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
-    browser, views, seed, artifacts
+    open_page, views, seed, artifacts
 ):
     pantheon = f"{ID}organization/pantheon-assas"
     kept, _, _ = gn.Neighbourhoods(seed).ego(f"{ID}city/marseille", 2, EGO_LIMIT)
     assert pantheon not in kept
-    visit = Visit(browser, views / "entity" / "city-marseille.html")
+    visit = open_page(views / "entity" / "city-marseille.html")
     visit.page.fill("#search", "pantheon")
     result = visit.page.locator("#results [role=option]").first
     assert "Université Paris II Panthéon-Assas" in result.inner_text()
@@ -454,13 +403,13 @@ def test_entity_page_search_finds_entities_beyond_the_drawn_neighbourhood(
     key = seed.nodes[next(n for n in kept if distance[n] == 1)]["key"]
     assert visit.page.url.endswith(f"#organization-pantheon-assas&node={key}")  # still this page
     assert visit.page.locator("#panel h2").inner_text() == near
-    visit.finish(artifacts, "entity-search")
+    visit.finish(artifacts, "view-entity-search")
 
 
-def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(browser, views, artifacts):
+def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(open_page, views, artifacts):
     """The source underlines names (``<u>Center for</u> <u>Prevention…</u>``): the entity
     page shows them underlined, as text nodes, and never prints a raw tag."""
-    visit = Visit(browser, views / "entity" / "city-bordeaux.html")
+    visit = open_page(views / "entity" / "city-bordeaux.html")
     claims = visit.page.locator("#claims")
     text = claims.inner_text()
     assert "has presented on its Center for Prevention of Radicalization (CAPRI)" in text
@@ -470,13 +419,13 @@ def test_quotes_and_sentences_render_the_sources_markup_never_raw_tags(browser, 
     visit.page.locator("#claims details summary").first.click()
     sentence = claims.locator("p.sentence").first.inner_text()
     assert "<u>" not in sentence
-    visit.finish(artifacts, "entity-bordeaux-markup")
+    visit.finish(artifacts, "view-entity-bordeaux-markup")
 
 
-def test_claims_read_from_context_are_marked_on_entity_pages(browser, views, artifacts):
+def test_claims_read_from_context_are_marked_on_entity_pages(open_page, views, artifacts):
     """Orlando as the Marseille delegation's host is read from context: its quote block says
     so, with the note saying what was read; a stated claim says it is stated."""
-    visit = Visit(browser, views / "entity" / "event-city-pair-marseille-2016.html")
+    visit = open_page(views / "entity" / "event-city-pair-marseille-2016.html")
     claims = visit.page.locator("#claims")
     read = claims.locator(".quote", has_text="The Marseille delegation met Orlando Mayor")
     assert read.locator(".support.read").inner_text() == (
@@ -485,7 +434,7 @@ def test_claims_read_from_context_are_marked_on_entity_pages(browser, views, art
     assert "read as the delegation visiting Orlando" in read.locator(".note").inner_text()
     stated = claims.locator(".quote", has_text="participated in a City Pair with Orlando")
     assert stated.locator(".support.stated").first.inner_text() == "Stated by the source"
-    visit.finish(artifacts, "entity-marseille-read-from-context")
+    visit.finish(artifacts, "view-entity-marseille-read-from-context")
 
 
 # --- Issue 13: readable at first sight, on any screen -----------------------------------------
@@ -495,9 +444,9 @@ DESKTOP, PHONE = (1400, 900), (390, 844)
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_index_search_lists_results_right_under_the_box_and_forgives_typos(
-    browser, views, artifacts, size
+    open_page, views, artifacts, size
 ):
-    visit = Visit(browser, views / "index.html", size=size)
+    visit = open_page(views / "index.html", size=size)
     page = visit.page
     page.click("#search")
     page.keyboard.type("Marseile")  # one letter short: still Marseille
@@ -520,12 +469,12 @@ def test_index_search_lists_results_right_under_the_box_and_forgives_typos(
     visit.context.close()
 
 
-def test_city_pairs_and_timeline_search_every_entity_and_open_its_page(browser, views, artifacts):
+def test_city_pairs_and_timeline_search_every_entity_and_open_its_page(open_page, views, artifacts):
     for name, query, expect, key in (
         ("city-pairs.html", "pantheon", "Université Paris II", "organization-pantheon-assas"),
         ("timeline.html", "Marseile", "Marseille", "city-marseille"),
     ):
-        visit = Visit(browser, views / name)
+        visit = open_page(views / name)
         visit.page.click("#search")
         visit.page.keyboard.type(query)
         first = visit.page.locator("#results [role=option]").first
@@ -570,9 +519,9 @@ DRAWN_LABELS = """(() => {
      ("entity/city-lyon.html", 6)],
 )  # fmt: skip
 def test_every_label_drawn_at_the_first_frame_is_at_least_11_px_and_none_overlap(
-    browser, views, artifacts, name, at_least, size
+    open_page, views, artifacts, name, at_least, size
 ):
-    visit = Visit(browser, views / name, size=size)
+    visit = open_page(views / name, size=size)
     visit.page.wait_for_timeout(150)  # labels are chosen again once the canvas has its size
     drawn = visit.page.evaluate(DRAWN_LABELS)
     screen = "phone" if size == PHONE else "desktop"
@@ -580,7 +529,7 @@ def test_every_label_drawn_at_the_first_frame_is_at_least_11_px_and_none_overlap
     assert drawn["overlaps"] == 0, drawn
     # The most connected are labelled first, as many as fit (fewer on a phone).
     assert drawn["drawnNodes"] >= (at_least if size == DESKTOP else at_least // 2), drawn
-    visit.finish(artifacts, f"labels-{name.replace('/', '-').removesuffix('.html')}-{screen}")
+    visit.finish(artifacts, f"view-labels-{name.replace('/', '-').removesuffix('.html')}-{screen}")
 
 
 CONTRAST = """sel => {
@@ -598,8 +547,10 @@ CONTRAST = """sel => {
 }"""
 
 
-def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(browser, views, artifacts):
-    visit = Visit(browser, views / "overview.html", size=PHONE)
+def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(
+    open_page, views, artifacts
+):
+    visit = open_page(views / "overview.html", size=PHONE)
     page = visit.page
     legend = page.locator("#legend")
     assert legend.bounding_box()["height"] < 50  # folded: its title alone
@@ -624,8 +575,8 @@ def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(browser,
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
-    visit.finish(artifacts, "phone-overview")
-    visit = Visit(browser, views / "entity" / "city-lyon.html", size=PHONE)
+    visit.finish(artifacts, "view-phone-overview")
+    visit = open_page(views / "entity" / "city-lyon.html", size=PHONE)
     height = visit.page.evaluate("document.documentElement.scrollHeight")
     assert height < 2600, height  # the claims stack as cards under the drawing
     visit.click_node(f"{ID}city/lyon")
@@ -635,7 +586,7 @@ def test_graph_pages_on_a_phone_fold_the_legend_and_open_a_bottom_sheet(browser,
     visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-sheet.png"))
     visit.page.keyboard.press("Escape")
     visit.page.screenshot(path=str(artifacts / "phone-entity-lyon-full.png"), full_page=True)
-    visit.finish(artifacts, "phone-entity-lyon")
+    visit.finish(artifacts, "view-phone-entity-lyon")
 
 
 def test_timeline_links_between_dated_events_say_how_long_after():
@@ -656,7 +607,7 @@ def test_timeline_links_between_dated_events_say_how_long_after():
 
 
 def test_timeline_draws_durations_parallel_links_apart_and_compact_undated_lanes(
-    browser, views, seed, artifacts
+    open_page, views, seed, artifacts
 ):
     from graph.views.layout import timeline_layout
 
@@ -666,7 +617,7 @@ def test_timeline_draws_durations_parallel_links_apart_and_compact_undated_lanes
     undated = [pos[n][1] for n in T if not T.nodes[n].get("date")]
     height = max(undated) - min(dated)
     assert (max(undated) - min(undated)) / height < 0.55  # was two thirds
-    visit = Visit(browser, views / "timeline.html")
+    visit = open_page(views / "timeline.html")
     drawn = visit.page.evaluate(
         """() => { const n = window.cvekg.network, s = n.getScale();
           return window.cvekg.edges.getIds().map(id => n.body.edges[id]).filter(e =>
@@ -680,13 +631,13 @@ def test_timeline_draws_durations_parallel_links_apart_and_compact_undated_lanes
             .map(e => JSON.stringify(e.smooth)); }"""
     )
     assert len(smooth) == 2 and len(set(smooth)) == 2, smooth  # bent apart, both visible
-    visit.finish(artifacts, "timeline-durations")
+    visit.finish(artifacts, "view-timeline-durations")
 
 
 def test_selected_node_and_language_live_in_the_fragment_and_survive_a_reload(
-    browser, views, artifacts
+    open_page, views, artifacts
 ):
-    visit = Visit(browser, views / "overview.html")
+    visit = open_page(views / "overview.html")
     page = visit.page
     visit.click_node(f"{ID}city/marseille")
     page.select_option("#lang", "fr")
@@ -709,10 +660,12 @@ def test_selected_node_and_language_live_in_the_fragment_and_survive_a_reload(
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator("h1").inner_text().startswith("Partenariats")
     page.select_option("#lang", "en")
-    visit.finish(artifacts, "url-state")
+    visit.finish(artifacts, "view-url-state")
 
 
-def test_view_of_everything_draws_one_link_per_stated_relation(browser, store, tmp_path, artifacts):
+def test_view_of_everything_draws_one_link_per_stated_relation(
+    open_page, store, tmp_path, artifacts
+):
     """`cvekg view` of ?s ?p ?o drew each relation again under every super-property and
     inverse the build inferred (labels over each other) and made hubs of time:unitMonth; the
     link drawn says what it also implies, in the tooltip and the panel, in both languages."""
@@ -721,7 +674,7 @@ def test_view_of_everything_draws_one_link_per_stated_relation(browser, store, t
     page = write_query_view(
         store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "Everything", tmp_path / "all.html"
     )
-    visit = Visit(browser, page)
+    visit = open_page(page)
     exchange, host = (
         visit.node_id(f"{ID}event/city-pair-lyon-2017"),
         visit.node_id(f"{ID}city/new-orleans"),
@@ -743,14 +696,14 @@ def test_view_of_everything_draws_one_link_per_stated_relation(browser, store, t
     assert "Also implies: partner city" in panel.inner_text()
     visit.page.select_option("#lang", "fr")
     assert "Implique aussi : ville partenaire" in panel.inner_text()
-    visit.finish(artifacts, "query-everything")
+    visit.finish(artifacts, "view-query-everything")
 
 
 def test_side_panel_quotes_a_claim_once_however_many_relations_it_states(
-    browser, views, artifacts
+    open_page, views, artifacts
 ):
     """Issue 13: the panel repeated the same quote under each relation a claim states."""
-    visit = Visit(browser, views / "overview.html")
+    visit = open_page(views / "overview.html")
     page = visit.page
     visit.click_node(f"{ID}event/city-pair-marseille-2016")
     quotes = page.locator("#panel blockquote").all_inner_texts()
@@ -758,4 +711,4 @@ def test_side_panel_quotes_a_claim_once_however_many_relations_it_states(
     again = page.locator("#panel .quote.again")
     assert again.count() >= 1  # "with Orlando and Tampa": one claim, two partner cities
     assert "Same quote as above" in again.first.inner_text()
-    visit.finish(artifacts, "panel-quotes-once")
+    visit.finish(artifacts, "view-panel-quotes-once")
