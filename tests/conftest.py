@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -144,3 +147,36 @@ def canary() -> Iterator[tuple[int, list]]:
     stop.set()
     thread.join(2)
     listener.close()
+
+
+@pytest.fixture(scope="module")
+def served(built_dir: Path) -> Iterator[str]:
+    """The seed graph served on a free port (``http://127.0.0.1:PORT/``), for browser tests."""
+    from graph.server import SparqlServer
+
+    server = SparqlServer(built_dir, port=0, timeout=10, workers=2).start()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    thread.join(5)
+    server.close()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def script() -> Callable[[str], ModuleType]:
+    """``script("synth")``: a developer script of ``scripts/`` imported as a module, once."""
+
+    def load(name: str) -> ModuleType:
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while defined
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _size(asserted: int, total: float, views: float, load: float, bare: float, queries: dict):
@@ -46,8 +36,8 @@ def _results() -> dict:
     return {"sizes": data, "seed": {"build": 0.9, "query": 0.1}}
 
 
-def test_every_target_has_its_ratio_and_verdict() -> None:
-    rows = {row[0]: row[1:] for row in _bench().targets(_results())}
+def test_every_target_has_its_ratio_and_verdict(script) -> None:
+    rows = {row[0]: row[1:] for row in script("bench").targets(_results())}
     assert rows["1M: `cvekg build` end to end"] == ("45 s", "90.00 s", "2.00", "missed")
     assert rows["1M: build peak memory"] == ("1,500 MB", "1,200 MB", "0.80", "met")
     # load ÷ bare pyoxigraph is measured in the same run, size by size
@@ -71,6 +61,6 @@ def test_every_target_has_its_ratio_and_verdict() -> None:
     assert rows["seed graph: `cvekg query 03-city-pairs` wall"][-1] == "met"
 
 
-def test_the_markdown_counts_the_targets_met() -> None:
-    text = _bench().targets_markdown(_results())
+def test_the_markdown_counts_the_targets_met(script) -> None:
+    text = script("bench").targets_markdown(_results())
     assert text.startswith("## Issue 15 targets: 6 of 13 met")

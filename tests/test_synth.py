@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -14,17 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TRIPLES = 3000
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "scripts" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("synth", module)  # dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory):
-    return _synth().generate(TRIPLES, tmp_path_factory.mktemp("synth"), seed=7)
+def corpus(tmp_path_factory: pytest.TempPathFactory, script):
+    return script("synth").generate(TRIPLES, tmp_path_factory.mktemp("synth"), seed=7)
 
 
 @pytest.fixture(scope="module")
@@ -76,15 +67,15 @@ def test_some_quotes_span_a_line_break(built: Path) -> None:
     assert any("\n" in row["exact"] for row in rows)
 
 
-def test_same_seed_same_files(corpus, tmp_path: Path) -> None:
-    again = _synth().generate(TRIPLES, tmp_path, seed=7)
+def test_same_seed_same_files(corpus, tmp_path: Path, script) -> None:
+    again = script("synth").generate(TRIPLES, tmp_path, seed=7)
     names = sorted(p.name for p in corpus.out.iterdir())
     assert names == sorted(p.name for p in again.out.iterdir())
     for name in names:
         assert (corpus.out / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
-def test_exchanges_and_attacks_are_not_crowded_into_the_last_cities(tmp_path: Path) -> None:
+def test_exchanges_and_attacks_are_not_crowded_into_the_last_cities(tmp_path: Path, script) -> None:
     """Cities all exist before the first claim, so favouring "recent" ones put half of the
     exchanges and attacks into the last 20 cities of the reference file (query 17 joined
     746,409 attack-exchange rows at 1M). Hosts and attack places now spread like the real
@@ -92,7 +83,7 @@ def test_exchanges_and_attacks_are_not_crowded_into_the_last_cities(tmp_path: Pa
     import collections
     import re
 
-    corpus = _synth().generate(100_000, tmp_path / "synth", seed=1)
+    corpus = script("synth").generate(100_000, tmp_path / "synth", seed=1)
     hosted: collections.Counter[str] = collections.Counter()
     attacked: collections.Counter[str] = collections.Counter()
     for trig in corpus.out.glob("*.trig"):

@@ -84,18 +84,6 @@ def own_server() -> Iterator[Callable[..., SparqlServer]]:
         _stop(server, thread)
 
 
-@pytest.fixture(scope="module")
-def served(built_dir: Path) -> Iterator[str]:
-    """The seed graph served on a free port, for the browser tests."""
-    server = SparqlServer(built_dir, port=0, timeout=10, workers=2).start()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.url
-    server.shutdown()
-    thread.join(5)
-    server.close()
-
-
 @pytest.fixture
 def page(browser, served: str):
     """A fresh page that records every request and every console error."""

@@ -11,50 +11,17 @@ from pathlib import Path
 
 import pytest
 
-
-class Opened:
-    """A page in its own browser context; every request that is not a file (or, for a
-    server's page, not to ``allowed``) is refused and recorded, console errors collected."""
-
-    def __init__(self, browser, url: str, size=(1400, 900), allowed: str = "file:"):
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-
-        def refuse(route):
-            url = route.request.url
-            if url.startswith(allowed) or url.startswith("about:") or url.startswith("data:"):
-                return route.continue_()
-            self.requests.append(url)
-            return route.abort()
-
-        self.context.route("**/*", refuse)
-        self.page = self.context.new_page()
-        self.page.on(
-            "console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text)
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(url)
-
-    def ready(self) -> Opened:
-        """Wait for a graph page's script to have drawn it."""
-        self.page.wait_for_selector("body[data-ready=true]", timeout=20000)
-        return self
-
-    def close(self) -> None:
-        self.context.close()
-        assert self.errors == [], self.errors
-        assert self.requests == [], self.requests
+DESKTOP, PHONE = (1400, 900), (390, 844)
 
 
 @pytest.fixture
-def opened(browser) -> Iterator[Callable[..., Opened]]:
-    """``opened(url_or_path, size=…)``: pages closed (and checked) after the test."""
-    pages: list[Opened] = []
+def opened(browser) -> Iterator[Callable[..., Visit]]:
+    """``opened(url_or_path, size=…, allowed=…)``: a :class:`Visit` not yet waited for (call
+    ``.ready()`` on a graph page), closed and checked after the test."""
+    pages: list[Visit] = []
 
-    def open_(target: str | Path, size=(1400, 900), allowed: str = "file:") -> Opened:
-        url = target.as_uri() if isinstance(target, Path) else target
-        pages.append(Opened(browser, url, size, allowed))
+    def open_(target: str | Path, size=DESKTOP, allowed: str = "file:") -> Visit:
+        pages.append(Visit(browser, target, size=size, allowed=allowed, ready=False))
         return pages[-1]
 
     yield open_
@@ -86,15 +53,20 @@ def axe() -> Callable[[object], list[str]]:
     return serious_violations
 
 
-DESKTOP, PHONE = (1400, 900), (390, 844)
-
-
 class Visit:
-    """A built view opened in its own browser context: every request that is not for a file is
-    refused and recorded; console errors, page errors and dialogs are collected, and
-    :meth:`finish` asserts there were none."""
+    """A page in its own browser context: every request that is not for a file (or, for a
+    server's page, not to ``allowed``) is refused and recorded; console errors, page errors
+    and dialogs are collected, and :meth:`finish` asserts there were none."""
 
-    def __init__(self, browser, path: Path, fragment: str = "", size: tuple[int, int] = DESKTOP):
+    def __init__(
+        self,
+        browser,
+        target: str | Path,
+        fragment: str = "",
+        size: tuple[int, int] = DESKTOP,
+        allowed: str = "file:",
+        ready: bool = True,
+    ):
         self.context = browser.new_context(
             viewport={"width": size[0], "height": size[1]}, accept_downloads=True
         )
@@ -103,10 +75,11 @@ class Visit:
         self.dialogs: list[str] = []
 
         def refuse(route):
-            if not route.request.url.startswith("file:"):
-                self.requests.append(route.request.url)
-                return route.abort()
-            return route.continue_()
+            url = route.request.url
+            if url.startswith((allowed, "about:", "data:")):
+                return route.continue_()
+            self.requests.append(url)
+            return route.abort()
 
         self.context.route("**/*", refuse)
         self.page = self.context.new_page()
@@ -115,8 +88,14 @@ class Visit:
         )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.as_uri() + fragment)
+        self.page.goto((target.as_uri() if isinstance(target, Path) else target) + fragment)
+        if ready:
+            self.ready()
+
+    def ready(self) -> Visit:
+        """Wait for a graph page's script to have drawn it."""
         self.page.wait_for_selector("body[data-ready=true]", timeout=30000)
+        return self
 
     def node_id(self, iri: str) -> int:
         return self.page.evaluate(

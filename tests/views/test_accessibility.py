@@ -5,8 +5,6 @@ open, the side panel open, a phone), and every node of a drawing is reachable wi
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,19 +73,6 @@ def test_axe_finds_no_serious_violation_on_drill_down_and_query_pages(opened, ax
     for page in [large_views / "overview.html", drills[0], large_views / "query-visits.html"]:
         visit = opened(page).ready()
         assert axe(visit.page) == [], page.name
-
-
-@pytest.fixture(scope="module")
-def served(built_dir: Path) -> Iterator[str]:
-    from graph.server import SparqlServer
-
-    server = SparqlServer(built_dir, port=0, timeout=10, workers=1).start()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.url
-    server.shutdown()
-    thread.join(5)
-    server.close()
 
 
 def test_axe_finds_no_serious_violation_on_the_servers_entity_page(opened, axe, served):

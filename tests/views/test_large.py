@@ -8,10 +8,8 @@ again with the limit lowered to 300 (the same code, reached at a size a test can
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -27,20 +25,12 @@ DESKTOP, PHONE = (1400, 900), (390, 844)
 CROWDED_DRILL = 100
 
 
-def _synth():
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "scripts" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("synth", module)  # dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def large(tmp_path_factory: pytest.TempPathFactory, script) -> Path:
     """A build of the 20k-triple synthetic corpus, views included."""
     from graph.pipeline import build
 
-    corpus = _synth().generate(TRIPLES, tmp_path_factory.mktemp("synth"), seed=7)
+    corpus = script("synth").generate(TRIPLES, tmp_path_factory.mktemp("synth"), seed=7)
     return build(sources=corpus.out, out=tmp_path_factory.mktemp("large") / "out").out
 
 
