@@ -34,6 +34,7 @@ from graph.files import (
     remove_leftovers,
 )
 from graph.progress import Phases, Progress
+from graph.rdf import bulk_load_in_parts
 from graph.resources import sources_dir
 from graph.store import STORE_FOLDER, Store, open_endpoints, open_store
 
@@ -118,10 +119,12 @@ def write_views(
 def _write_store(folder: Path) -> list[Path]:
     """The on-disk Oxigraph store of the build (``store/``), loaded from its ``graph.nq``:
     what every later command opens read-only in milliseconds instead of parsing the graph
-    again. Its files are outputs like the others (listed, hashed, published with them)."""
+    again. Its files are outputs like the others (listed, hashed, published with them).
+    Loaded in parts (:func:`graph.rdf.bulk_load_in_parts`): the loader runs beside the
+    build's in-memory store, and in one go it would hold 1.8 GB more at 1M triples."""
     path = folder / STORE_FOLDER
     disk = ox.Store(str(path))
-    disk.bulk_load(path=str(folder / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    bulk_load_in_parts(disk, str(folder / "graph.nq"), ox.RdfFormat.N_QUADS)
     disk.flush()
     del disk  # closes it: nothing may write to its files once they are listed
     return sorted(p for p in path.rglob("*") if p.is_file())

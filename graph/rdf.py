@@ -22,6 +22,7 @@ __all__ = [
     "KEEP",
     "REWRITTEN_TYPES",
     "TripleBatch",
+    "bulk_load_in_parts",
     "count_by_graph",
     "graph_size",
     "graph_quads",
@@ -359,3 +360,42 @@ def nquad(subject, predicate, obj, graph) -> str:
     if isinstance(graph, ox.DefaultGraph):
         return f"{subject} {predicate} {obj} .\n"
     return f"{subject} {predicate} {obj} {graph} .\n"
+
+
+#: The size of each part :func:`bulk_load_in_parts` hands Oxigraph's bulk loader: about half a
+#: million quads of our graph.nq, whose indexes the loader sorts in memory (about 0.4 GB).
+BULK_PART_BYTES = 100 << 20
+
+
+def bulk_load_in_parts(
+    store: ox.Store, path: str, fmt: ox.RdfFormat, part_bytes: int = BULK_PART_BYTES
+) -> int:
+    """Bulk-load the line-based RDF file at ``path`` (N-Quads, N-Triples) into the on-disk
+    ``store`` in parts of about ``part_bytes``, each ending at a line break; return how many.
+
+    Oxigraph's bulk loader sorts a batch of a million quads per thread in memory before it
+    writes them: 1.8 GB at our 1M-triple build's 5.2M quads, beside the build's own store.
+    Parts of 100 MB bound it to about 0.5 GB for some 8% more CPU (measured on that build:
+    80 s and 1,837 MB in one go, 87 s and 555 MB in parts). Each line of these formats is a
+    whole statement, but Oxigraph names a file's blank nodes afresh in every load: the lines
+    that may name one (those holding ``_:``, a few hundred in our graph) are set aside and
+    loaded together, last, so each blank node stays one node.
+    """
+    import tempfile
+
+    parts = 0
+    with open(path, "rb") as handle, tempfile.TemporaryFile() as aside:
+        while chunk := handle.read(part_bytes):
+            chunk += handle.readline()
+            if b"_:" in chunk:
+                lines = chunk.splitlines(keepends=True)
+                aside.writelines(line for line in lines if b"_:" in line)
+                chunk = b"".join(line for line in lines if b"_:" not in line)
+            if chunk:
+                store.bulk_load(chunk, fmt)
+                parts += 1
+        if aside.tell():
+            aside.seek(0)
+            store.bulk_load(aside, fmt)
+            parts += 1
+    return parts

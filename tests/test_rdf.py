@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +14,7 @@ from graph.build.result import BuildResult
 from graph.namespaces import CVEKG, OA, PROVENANCE_GRAPH
 from graph.progress import BarProgress, LineProgress, progress_for
 from graph.rdf import XSD as XSD_NS
-from graph.rdf import protect_literals, restore_protected
+from graph.rdf import bulk_load_in_parts, protect_literals, restore_protected
 
 ATTACK = URIRef("https://w3id.org/cvekg/id/attack/manchester")
 
@@ -138,3 +139,29 @@ def test_a_value_written_with_two_datatypes_keeps_both(sources_copy: Path, tmp_p
     assert {
         o for _, _, o, _ in result.dataset.quads((orlando, CVEKG.victimsKilled, None, None))
     } == both
+
+
+def test_bulk_load_in_parts_makes_the_same_store_as_one_load(tmp_path: Path) -> None:
+    """Parts end at line breaks, so no statement is cut, and a blank node named in two parts
+    stays one node."""
+    lines = [
+        f'<https://e.org/s{i}> <https://e.org/p> "line {i}\\nnext \\u00e9"@fr'
+        f" <https://e.org/g{i % 3}> .\n"
+        for i in range(300)
+    ]
+    lines += [
+        f"_:shared <https://e.org/p> <https://e.org/o{i}> <https://e.org/g> .\n" for i in range(50)
+    ]
+    path = tmp_path / "graph.nq"
+    path.write_text("".join(lines), encoding="utf-8")
+    whole = ox.Store()
+    whole.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    parts = ox.Store(str(tmp_path / "store"))
+    count = bulk_load_in_parts(parts, str(path), ox.RdfFormat.N_QUADS, part_bytes=700)
+    assert count > 20
+
+    def quads(store: ox.Store) -> list[str]:  # each load names blank nodes afresh
+        return sorted(re.sub(r"_:\w+", "_:b", str(q)) for q in store)
+
+    assert quads(parts) == quads(whole)
+    assert len({q.subject for q in parts if isinstance(q.subject, ox.BlankNode)}) == 1
