@@ -31,11 +31,11 @@ import pyoxigraph as ox
 
 from graph.errors import CvekgError, display_width
 from graph.namespaces import (
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
+    INFERRED_GRAPH_IRI,
+    ONTOLOGY_GRAPH_IRI,
     PREFIXES,
-    PROVENANCE_GRAPH,
-    REFERENCE_GRAPH,
+    PROVENANCE_GRAPH_IRI,
+    REFERENCE_GRAPH_IRI,
     compact,
 )
 from graph.query.lineage import (
@@ -100,12 +100,12 @@ _RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CVEKG = PREFIXES["cvekg"]
-_PROVENANCE = str(PROVENANCE_GRAPH)
+_PROVENANCE = PROVENANCE_GRAPH_IRI
 _READ_FROM_CONTEXT = _CVEKG + "readFromContext"
 _SKOS_NOTE = PREFIXES["skos"] + "editorialNote"
-_INFERRED = str(INFERRED_GRAPH)
-_ONTOLOGY = str(ONTOLOGY_GRAPH)
-_REFERENCE = str(REFERENCE_GRAPH)
+_INFERRED = INFERRED_GRAPH_IRI
+_ONTOLOGY = ONTOLOGY_GRAPH_IRI
+_REFERENCE = REFERENCE_GRAPH_IRI
 _CLAIM = PREFIXES["claim"]
 _SOURCE_COLUMNS = ("claims", "quotes")
 _CHUNK = 400

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.namespaces import CVEKG, ONTOLOGY_GRAPH, PREFIXES
+from graph.namespaces import ONTOLOGY_GRAPH_IRI, PREFIXES
 
 __all__ = ["declared_terms", "unknown_terms", "vocabulary"]
 
-_NAMESPACE = str(CVEKG)
+_NAMESPACE = PREFIXES["cvekg"]
 # Strings, comments and IRIs, blanked before names are looked for (a "cvekg:x" in a string
 # is text, not a term).
 _SKIPPED = re.compile(
@@ -34,7 +34,7 @@ _REBOUND = re.compile(r"PREFIX\s+cvekg:\s*<([^>]*)>", re.IGNORECASE)
 def declared_terms(store: ox.Store) -> set[str]:
     """The local names of our namespace that the store's ontology graph describes."""
     query = (
-        f"SELECT DISTINCT ?t WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t ?p ?o }} "
+        f"SELECT DISTINCT ?t WHERE {{ GRAPH <{ONTOLOGY_GRAPH_IRI}> {{ ?t ?p ?o }} "
         f'FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{_NAMESPACE}")) }}'
     )
     return {row["t"].value.removeprefix(_NAMESPACE) for row in store.query(query)}

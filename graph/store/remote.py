@@ -44,13 +44,13 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from graph.errors import CvekgError
-from graph.namespaces import GRAPH
+from graph.namespaces import GRAPH_NS
 
 __all__ = ["RemoteStore", "EndpointError", "RemoteQueryError", "TruncatedAnswerError"]
 
 #: Where a server keeps what a dump holds outside any named graph (``cvekg publish`` loads
 #: the default graph of ``graph.nq`` there): the remote store's ``DefaultGraph()``.
-DEFAULT_GRAPH_IRI = str(GRAPH["default"])
+DEFAULT_GRAPH_IRI = GRAPH_NS + "default"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {
