@@ -37,7 +37,6 @@ import threading
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 
@@ -145,6 +144,8 @@ class RemoteStore:
         raise EndpointError("no SPARQL endpoint answered: " + "; ".join(failures))
 
     def _post_one(self, url: str, data: bytes, accept: str) -> tuple[bytes, dict[str, str]]:
+        import urllib.request  # http.client and email, some 30 ms: only when a request is sent
+
         request = urllib.request.Request(
             url,
             data=data,
