@@ -238,7 +238,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _add_query(sub: argparse._SubParsersAction) -> None:
-    from graph.query.results import FORMATS
+    from graph.query.formats import FORMATS
 
     p = sub.add_parser(
         "query",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from graph.build.run import OUTPUT_FILES, BuildResult, build_graph, check_out, input_files
+from graph.build.inputs import OUTPUT_FILES, check_out, input_files
 from graph.errors import CvekgError, display_path
 from graph.files import (
     MANIFEST,
@@ -40,6 +40,8 @@ from graph.store import STORE_FOLDER, Store, open_endpoints, open_store
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from graph.build.result import BuildResult
 
 __all__ = [
     "build",
@@ -69,6 +71,8 @@ def build(
     output folder that cannot be written) or ``FolderBusyError`` (another process is writing
     ``out``); ``out`` is untouched then.
     """
+    from graph.build.run import build_graph  # rdflib and every stage: only to build
+
     sources = Path(sources) if sources else sources_dir()
     out = Path(out) if out else Path("build")
     check_out(out, sources)

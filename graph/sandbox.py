@@ -23,7 +23,6 @@ imports anything that might start a thread or open a socket.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import platform
 import resource
@@ -46,7 +45,15 @@ NETWORK_DROPPED_BY: str | None = None
 
 
 def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    """The C library: the symbols this process already has (on Linux, libc is among them), or,
+    when they lack ``unshare``, the library found by name (``ctypes.util`` runs ``ldconfig``
+    for that, some 10 ms before every query)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "unshare"):
+        return libc
+    from ctypes.util import find_library
+
+    return ctypes.CDLL(find_library("c") or "libc.so.6", use_errno=True)
 
 
 def _unshare(libc: ctypes.CDLL, flags: int) -> str | None:

@@ -103,3 +103,25 @@ def test_cvekg_query_evaluates_in_a_child_without_network(canary) -> None:
         _offline(unguarded)
     assert _offline(lambda: 6 * 7) == 42
     assert seen == []
+
+
+def test_the_c_library_is_found_by_name_when_the_process_lacks_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process's own symbols serve where they hold ``unshare`` (no ``ldconfig`` run before
+    every query); elsewhere the library is looked up by name, as before."""
+    import ctypes
+
+    import graph.sandbox as sandbox
+
+    assert hasattr(sandbox._libc(), "unshare")
+    real = ctypes.CDLL
+    opened: list[object] = []
+
+    def cdll(name, *args, **kwargs):
+        opened.append(name)
+        return object() if name is None else real(name, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox.ctypes, "CDLL", cdll)
+    assert hasattr(sandbox._libc(), "unshare")
+    assert opened[0] is None and opened[1] is not None

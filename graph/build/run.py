@@ -28,6 +28,7 @@ from rdflib.namespace import SH
 from graph import __version__
 from graph.build.coverage import provenance_coverage
 from graph.build.infer import Rules, infer_store
+from graph.build.inputs import OUTPUT_FILES, check_out, input_files
 from graph.build.load import Corpus, load_corpus, parse_rdf_file
 from graph.build.provenance import ProvenanceInference, ProvenanceWriter, anchor_corpus
 from graph.build.report import render_report
@@ -40,7 +41,7 @@ from graph.build.validate import (
     support_counts,
     support_problems,
 )
-from graph.errors import BuildError, CvekgError, display_path
+from graph.errors import BuildError, display_path
 from graph.namespaces import (
     CVEKG,
     GRAPH,
@@ -57,37 +58,9 @@ __all__ = ["BuildResult", "build_graph", "check_out", "input_files", "OUTPUT_FIL
 
 logger = logging.getLogger(__name__)
 
-#: Files every successful build writes into its folder, besides ``views/`` (and
-#: ``build-info.json``, the record the pipeline writes last when it publishes them).
-OUTPUT_FILES = ("graph.trig", "graph.ttl", "graph.jsonld", "graph.nt", "graph.nq", "report.md")
-
 #: Triples stated in a ``.trig`` file outside any claim: kept aside so rules and shapes see
 #: them as before, never written (provenance coverage fails the build when there are any).
 UNCLAIMED_GRAPH = GRAPH["unclaimed"]
-
-
-def input_files(sources: Path, ontology: Path | None = None) -> list[Path]:
-    """Every file a build reads: the ontology folder's Turtle and the sources."""
-    ontology = ontology or ontology_file()
-    files = [ontology, ontology.parent / "shapes.ttl"]
-    files += sorted(p for p in sources.iterdir() if p.suffix in {".trig", ".ttl", ".txt"})
-    return [f for f in files if f.is_file()]
-
-
-def check_out(out: Path, sources: Path) -> None:
-    """Refuse, before any work, an output folder the build cannot or must not write to."""
-    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
-    if not existing.is_dir():
-        raise CvekgError(
-            f"{display_path(existing)}: cannot write the build here: it is a file, not a folder"
-        )
-    resolved, sources = out.resolve(), sources.resolve()
-    if resolved == sources or sources in resolved.parents:
-        # The next build would read the outputs (graph.ttl…) as sources.
-        raise CvekgError(
-            f"{display_path(out)}: cannot write the build here: it is inside the sources "
-            f"folder {display_path(sources)} (choose an output folder outside it)"
-        )
 
 
 # --- validate ---------------------------------------------------------------------------------

@@ -28,47 +28,53 @@ The modules import only the foundation (:mod:`graph.errors`, :mod:`graph.namespa
 
 from __future__ import annotations
 
-from graph.network.analytics import (
-    PathStep,
-    betweenness_ranking,
-    brokers,
-    communities,
-    degree_ranking,
-    format_path,
-    format_stats,
-    path,
-    stats,
-    undirected,
-)
-from graph.network.exports import EXPORT_FORMATS, export, sanitize_for_export
-from graph.network.groups import EVENT_GROUPS, GROUPS, Group
-from graph.network.names import (
-    RDF_TYPE,
-    RDFS_LABEL,
-    SKOS_ALT,
-    entity_key,
-    format_date,
-    local_name,
-    node_label,
-    normalize,
-)
-from graph.network.neighbourhoods import LeftOut, Neighbourhoods, ego_graph, neighbourhood
-from graph.network.projection import Fact, claim_statements, collector_paused, load, project
-from graph.network.resolution import (
-    AmbiguousEntityError,
-    UnknownEntityError,
-    resolve,
-    resolve_in_store,
-)
-from graph.network.subgraphs import (
-    aggregate,
-    city_pair_graph,
-    fold_parallel,
-    induced,
-    timeline_graph,
-    with_neighbour_groups,
-)
-from graph.network.triples import project_triples
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what a type checker reads; at run time each name is imported on first use
+    from graph.network.analytics import (
+        PathStep,
+        betweenness_ranking,
+        brokers,
+        communities,
+        degree_ranking,
+        format_path,
+        format_stats,
+        path,
+        stats,
+        undirected,
+    )
+    from graph.network.exports import EXPORT_FORMATS, export, sanitize_for_export
+    from graph.network.groups import EVENT_GROUPS, GROUPS, Group
+    from graph.network.names import (
+        RDF_TYPE,
+        RDFS_LABEL,
+        SKOS_ALT,
+        entity_key,
+        format_date,
+        local_name,
+        node_label,
+        normalize,
+    )
+    from graph.network.neighbourhoods import LeftOut, Neighbourhoods, ego_graph, neighbourhood
+    from graph.network.projection import Fact, claim_statements, collector_paused, load, project
+    from graph.network.resolution import (
+        AmbiguousEntityError,
+        UnknownEntityError,
+        resolve,
+        resolve_in_store,
+    )
+    from graph.network.subgraphs import (
+        aggregate,
+        city_pair_graph,
+        fold_parallel,
+        induced,
+        timeline_graph,
+        with_neighbour_groups,
+    )
+    from graph.network.triples import project_triples
+
+    _local = local_name  # the name graph.views calls ``local_name`` by (``gn._local``)
 
 __all__ = [
     "load",
@@ -117,5 +123,36 @@ __all__ = [
     "SKOS_ALT",
 ]
 
-#: The name graph.views calls ``local_name`` by (``gn._local``).
-_local = local_name
+#: The module of each name: ``from graph.network import EXPORT_FORMATS`` (``cvekg``'s parser)
+#: then imports the exports alone, not the projection and its NetworkX helpers.
+_MODULES = {
+    "analytics": ("PathStep", "betweenness_ranking", "brokers", "communities",
+                  "degree_ranking", "format_path", "format_stats", "path", "stats", "undirected"),
+    "exports": ("EXPORT_FORMATS", "export", "sanitize_for_export"),
+    "groups": ("EVENT_GROUPS", "GROUPS", "Group"),
+    "names": ("RDF_TYPE", "RDFS_LABEL", "SKOS_ALT", "entity_key", "format_date", "local_name",
+              "node_label", "normalize"),
+    "neighbourhoods": ("LeftOut", "Neighbourhoods", "ego_graph", "neighbourhood"),
+    "projection": ("Fact", "claim_statements", "collector_paused", "load", "project"),
+    "resolution": ("AmbiguousEntityError", "UnknownEntityError", "resolve", "resolve_in_store"),
+    "subgraphs": ("aggregate", "city_pair_graph", "fold_parallel", "induced", "timeline_graph",
+                  "with_neighbour_groups"),
+    "triples": ("project_triples",),
+}  # fmt: skip
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module on first use and kept here."""
+    if name == "_local":  # the name graph.views calls ``local_name`` by (``gn._local``)
+        value = __getattr__("local_name")
+    elif name in _MODULE_OF:
+        value = getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_MODULE_OF))

@@ -22,6 +22,7 @@ be part of a name.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import NamedTuple
 
 __all__ = ["Token", "lex", "service_anywhere", "codepoints", "MAX_NESTING", "NestingError"]
@@ -37,22 +38,15 @@ _BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
 )
-_U = _BASE + "_"
-_CHARS = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_VARCHARS = _U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
+#: What ``PN_CHARS`` adds beyond ASCII to ``PN_CHARS_U`` and the digits (``-`` is ASCII).
+_EXTRA = "\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
-_PREFIX = f"[{_BASE}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+"
-# Oxigraph's PN_LOCAL: one run of dots at most before the last part (``ex:a.b.c`` is no name).
-_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.++(?:[{_CHARS}:]|{_PLX})++)?+"
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ECHAR = r"\\[tbnrf\"'\\]"
 
 _WS = re.compile(r"[ \t\r\n]++")
 _COMMENT = re.compile(r"#[^\r\n]*+")
 _IRI = re.compile(f'<(?:[^<>"{{}}|^`\\\\\\x00-\\x20]|{_UCHAR})*+>')
-_PNAME = re.compile(f"(?:{_PREFIX})?+:(?:{_LOCAL})?+")
-_BNODE = re.compile(f"_:[{_U}0-9][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+")
-_VAR = re.compile(f"[?$][{_U}0-9][{_VARCHARS}]*+")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+")
 _EXPONENT = r"[eE][+-]?+[0-9]++"
 # Oxigraph tries DOUBLE, then DECIMAL, then INTEGER: ``1.`` is the integer 1 and a dot.
@@ -70,6 +64,70 @@ _STRINGS = {
 # A string that is never closed reads as one token to the end of its line (once, not once per
 # quote): Oxigraph cannot parse such a query, and the look for SERVICE covers what it hides.
 _UNCLOSED = re.compile(r"[\"'][^\r\n]*+")
+
+
+class _Names:
+    """The expressions of the terminals made of name characters (prefixed names, blank nodes,
+    variables, and the runs of name characters :func:`lex` and :func:`service_anywhere` scan)
+    for one repertoire of name characters, each compiled when first used.
+
+    The full repertoire's classes span most of Unicode, and ``re`` builds such a class one code
+    point at a time: some 50 ms for all of them, at the start of every process that answers a
+    query. So a text that is all ASCII is read with :data:`_ASCII_NAMES`: the same expressions
+    (the same structure, the same possessive quantifiers, so still linear) with each class cut
+    to its ASCII members. No ASCII character is in one and not the other, so on such a text
+    they match exactly what :data:`_NAMES` matches, and they compile in microseconds.
+    """
+
+    def __init__(self, base: str, extra: str):
+        u = base + "_"
+        chars = u + "\\-0-9" + extra
+        #: The classes, by the grammar's names: ``PN_CHARS_BASE``, ``PN_CHARS_U``, ``PN_CHARS``
+        #: and the characters of ``VARNAME`` after its first.
+        self.classes = {"base": base, "u": u, "chars": chars, "varchars": u + "0-9" + extra}
+        self._prefix = f"[{base}][{chars}]*+(?:\\.++[{chars}]++)*+"
+        # Oxigraph's PN_LOCAL: one run of dots at most before the last part (``ex:a.b.c`` is
+        # no name).
+        self._local = (
+            f"(?:[{u}:0-9]|{_PLX})(?:[{chars}:]|{_PLX})*+(?:\\.++(?:[{chars}:]|{_PLX})++)?+"
+        )
+
+    @cached_property
+    def pname(self) -> re.Pattern[str]:
+        return re.compile(f"(?:{self._prefix})?+:(?:{self._local})?+")
+
+    @cached_property
+    def bnode(self) -> re.Pattern[str]:
+        chars = self.classes["chars"]
+        return re.compile(f"_:[{self.classes['u']}0-9][{chars}]*+(?:\\.++[{chars}]++)*+")
+
+    @cached_property
+    def var(self) -> re.Pattern[str]:
+        return re.compile(f"[?$][{self.classes['u']}0-9][{self.classes['varchars']}]*+")
+
+    @cached_property
+    def prefix_run(self) -> re.Pattern[str]:
+        """A run of name characters as ``PN_PREFIX`` reads it."""
+        return re.compile(self._prefix)
+
+    @cached_property
+    def name_start(self) -> re.Pattern[str]:
+        return re.compile(f"[{self.classes['base']}]")
+
+    @cached_property
+    def name_run(self) -> re.Pattern[str]:
+        return re.compile(f"[{self.classes['chars']}.]*+")
+
+
+#: The name characters of the grammar, and their ASCII members, for a text that is all ASCII.
+_NAMES = _Names(_BASE, _EXTRA)
+_ASCII_NAMES = _Names("A-Za-z", "")
+
+
+def _names_for(text: str) -> _Names:
+    """The expressions to read ``text`` with: the ASCII ones when it is all ASCII."""
+    return _ASCII_NAMES if text.isascii() else _NAMES
+
 
 #: Characters that are always a token of their own (``(``, ``<``, ``?``… need a look around).
 _PUNCTUATION = frozenset("{}[];,*/|^!=+&-\\")
@@ -118,6 +176,7 @@ def lex(query: str, keep_comments: bool = False, max_nesting: int | None = None)
     region = ""  # "select" between SELECT and WHERE, "modifier" after GROUP/ORDER/HAVING
     pos, end = 0, len(query)
     no_name_until = 0
+    names = _names_for(query)
     while pos < end:
         char = query[pos]
         match = None
@@ -168,11 +227,11 @@ def lex(query: str, keep_comments: bool = False, max_nesting: int | None = None)
             if match is None:
                 match, kind = _UNCLOSED.match(query, pos), "unclosed"
         elif char in "?$":
-            match, kind = _VAR.match(query, pos), "var"
+            match, kind = names.var.match(query, pos), "var"
         elif char == "@":
             match, kind = _LANGTAG.match(query, pos), "langtag"
         elif char == "_" and query.startswith("_:", pos):
-            match, kind = _BNODE.match(query, pos), "bnode"
+            match, kind = names.bnode.match(query, pos), "bnode"
         elif char.isdigit() or (char == "." and query[pos + 1 : pos + 2].isdigit()):
             match, kind = _NUMBER.match(query, pos), "number"
         elif char == ">" and query.startswith(">>", pos) and stack and stack[-1] == "<<":
@@ -180,10 +239,10 @@ def lex(query: str, keep_comments: bool = False, max_nesting: int | None = None)
         if match is None and kind not in {"string", "unclosed"}:
             # A run of name characters with no ':' after it is no prefixed name from any of
             # its characters either: scan it once (``x.x.x.…`` stays linear).
-            match = _PNAME.match(query, pos) if pos >= no_name_until else None
+            match = names.pname.match(query, pos) if pos >= no_name_until else None
             kind = "pname"
-            if match is None and pos >= no_name_until and _NAME_START.match(query, pos):
-                no_name_until = _PREFIX_RUN.match(query, pos).end()
+            if match is None and pos >= no_name_until and names.name_start.match(query, pos):
+                no_name_until = names.prefix_run.match(query, pos).end()
             if match is None:
                 match, kind = _WORD.match(query, pos), "word"
             if match is None:
@@ -246,9 +305,6 @@ class _Fixed:
 
 _SERVICE_WORD = re.compile(r"service", re.I)
 _SILENT = re.compile(r"silent", re.I)
-_NAME_RUN = re.compile(f"[{_CHARS}.]*+")
-_NAME_START = re.compile(f"[{_BASE}]")
-_PREFIX_RUN = re.compile(_PREFIX)
 
 
 def _skips(text: str) -> list[int]:
@@ -281,6 +337,7 @@ def service_anywhere(text: str) -> int | None:
     True
     """
     skip: list[int] | None = None
+    names = _names_for(text)
     for found in _SERVICE_WORD.finditer(text):
         start = found.start()
         if start and text[start - 1] in ":-?$":
@@ -294,8 +351,8 @@ def service_anywhere(text: str) -> int | None:
             continue
         if text[at] in "<?$:":
             return start
-        if _NAME_START.match(text, at):
-            run = _NAME_RUN.match(text, at).end()
+        if names.name_start.match(text, at):
+            run = names.name_run.match(text, at).end()
             if run < len(text) and text[run] == ":":
                 return start
     return None

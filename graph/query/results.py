@@ -25,28 +25,25 @@ import logging
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from xml.sax.saxutils import escape, quoteattr
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph.errors import CvekgError, display_width
 from graph.namespaces import (
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
+    INFERRED_GRAPH_IRI,
+    ONTOLOGY_GRAPH_IRI,
     PREFIXES,
-    PROVENANCE_GRAPH,
-    REFERENCE_GRAPH,
+    PROVENANCE_GRAPH_IRI,
+    REFERENCE_GRAPH_IRI,
     compact,
 )
-from graph.query.lineage import (
-    Hit,
-    LineageUnavailableError,
-    implied_graphs,
-    naming_claims,
-    row_lineage,
-)
+from graph.query.formats import FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from graph.query.sparql import QueryOutcome, execute
 from graph.text import plain
+
+if TYPE_CHECKING:
+    from graph.query.lineage import Hit
 
 __all__ = [
     "RESULT_FORMATS",
@@ -70,23 +67,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: SELECT/ASK formats and their media types (the W3C SPARQL 1.1 results formats).
-RESULT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-#: CONSTRUCT/DESCRIBE formats and their media types.
-GRAPH_FORMATS = {
-    "turtle": "text/turtle",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-}
-#: Every ``--format`` the CLI accepts.
-FORMATS = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
-
 _RDF_FORMAT = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
@@ -100,12 +80,12 @@ _RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CVEKG = PREFIXES["cvekg"]
-_PROVENANCE = str(PROVENANCE_GRAPH)
+_PROVENANCE = PROVENANCE_GRAPH_IRI
 _READ_FROM_CONTEXT = _CVEKG + "readFromContext"
 _SKOS_NOTE = PREFIXES["skos"] + "editorialNote"
-_INFERRED = str(INFERRED_GRAPH)
-_ONTOLOGY = str(ONTOLOGY_GRAPH)
-_REFERENCE = str(REFERENCE_GRAPH)
+_INFERRED = INFERRED_GRAPH_IRI
+_ONTOLOGY = ONTOLOGY_GRAPH_IRI
+_REFERENCE = REFERENCE_GRAPH_IRI
 _CLAIM = PREFIXES["claim"]
 _SOURCE_COLUMNS = ("claims", "quotes")
 _CHUNK = 400
@@ -232,6 +212,9 @@ def row_sources(
     """
     found: list[list[Source] | None] = [None] * len(outcome.rows)
     if query is not None and outcome.form == "SELECT":
+        # The lineage reads the query with rdflib's algebra: imported only for sources.
+        from graph.query.lineage import LineageUnavailableError, row_lineage
+
         try:
             lineage = row_lineage(store, query, outcome.variables, outcome.rows)
         except (LineageUnavailableError, CvekgError) as exc:
@@ -252,6 +235,8 @@ def hit_sources(store: ox.Store, hits: Sequence[Iterable[Hit]]) -> list[list[Sou
     """The sources of each set of matched quads: a claim graph is that claim; a reference
     or the ontology graph, that graph; a provenance triple about a claim, that claim; an
     inferred triple, what it was inferred from (:func:`implied_graphs`)."""
+    from graph.query.lineage import implied_graphs, naming_claims  # rdflib: only for sources
+
     inferred = {(s, p, o) for found in hits for g, s, p, o in found if g == f"<{_INFERRED}>"}
     implied = implied_graphs(store, inferred) if inferred else {}
     per_row: list[set[str]] = []
@@ -484,23 +469,6 @@ def _json_term(term) -> dict:
     return out
 
 
-def _xml_term(term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Triple):
-        parts = zip(("subject", "predicate", "object"), term, strict=True)
-        inner = "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts)
-        return f"<triple>{inner}</triple>"
-    if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-    if term.datatype.value != _XSD_STRING:
-        datatype = quoteattr(term.datatype.value)
-        return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
-
-
 def _csv_term(term) -> str:
     if term is None:
         return ""
@@ -547,6 +515,25 @@ def _results_json(outcome: QueryOutcome, names: list[str], rows: list[tuple]) ->
 
 
 def _results_xml(outcome: QueryOutcome, names: list[str], rows: list[tuple]) -> bytes:
+    # Imported here: xml.sax.saxutils imports urllib.request, some 25 ms of every start.
+    from xml.sax.saxutils import escape, quoteattr
+
+    def _xml_term(term) -> str:
+        if isinstance(term, ox.NamedNode):
+            return f"<uri>{escape(term.value)}</uri>"
+        if isinstance(term, ox.BlankNode):
+            return f"<bnode>{escape(term.value)}</bnode>"
+        if isinstance(term, ox.Triple):
+            parts = zip(("subject", "predicate", "object"), term, strict=True)
+            inner = "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts)
+            return f"<triple>{inner}</triple>"
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != _XSD_STRING:
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
     out.append('<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
     if outcome.form == "ASK":

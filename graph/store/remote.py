@@ -37,20 +37,19 @@ import threading
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
 from graph.errors import CvekgError
-from graph.namespaces import GRAPH
+from graph.namespaces import GRAPH_NS
 
 __all__ = ["RemoteStore", "EndpointError", "RemoteQueryError", "TruncatedAnswerError"]
 
 #: Where a server keeps what a dump holds outside any named graph (``cvekg publish`` loads
 #: the default graph of ``graph.nq`` there): the remote store's ``DefaultGraph()``.
-DEFAULT_GRAPH_IRI = str(GRAPH["default"])
+DEFAULT_GRAPH_IRI = GRAPH_NS + "default"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {
@@ -145,6 +144,8 @@ class RemoteStore:
         raise EndpointError("no SPARQL endpoint answered: " + "; ".join(failures))
 
     def _post_one(self, url: str, data: bytes, accept: str) -> tuple[bytes, dict[str, str]]:
+        import urllib.request  # http.client and email, some 30 ms: only when a request is sent
+
         request = urllib.request.Request(
             url,
             data=data,

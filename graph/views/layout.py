@@ -61,11 +61,15 @@ def force_layout(G: nx.Graph, spacing: float = 110.0, seed: int = 7) -> Pos:
         i, j = index[u], index[v]
         if i != j:
             pairs.add((i, j) if i < j else (j, i))
-    g = ig.Graph(n=len(nodes), edges=sorted(pairs))
+    # igraph's GraphBase, not Graph: Graph's constructor imports NumPy (0.06–0.1 s of every
+    # build) to look for arrays, which we never pass. The layouts are the same functions,
+    # without Graph's wrappers (lists of coordinates instead of Layout objects).
+    g = ig.GraphBase(len(nodes), sorted(pairs))
+    members: dict[int, list[int]] = defaultdict(list)
+    for vertex, part in enumerate(g.connected_components()):  # each vertex's part
+        members[part].append(vertex)
     # Vertex ids in increasing order within each part, as induced_subgraph numbers them.
-    parts = sorted(
-        (sorted(c) for c in g.connected_components()), key=lambda c: (-len(c), str(nodes[c[0]]))
-    )
+    parts = sorted(members.values(), key=lambda c: (-len(c), str(nodes[c[0]])))
     # Kamada–Kawai costs ~0.1 s a part whatever its size: only for a small graph as a whole,
     # and its first few parts (a drill-down page may hold hundreds of small ones).
     careful = KAMADA_KAWAI_PARTS if len(nodes) <= SMALL else 0
@@ -101,7 +105,7 @@ def _part_layout(g, part: list[int], nodes: list, spacing: float, seed: int, sma
     sub = g.induced_subgraph(part)
     if small:
         start = [[math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n)] for i in range(n)]
-        coords = [(c[0], c[1]) for c in sub.layout_kamada_kawai(seed=start).coords]
+        coords = [(c[0], c[1]) for c in sub.layout_kamada_kawai(seed=start)]
     else:
         coords = _fruchterman_reingold(sub, seed)
     pos = {names[i]: coords[i] for i in range(n)}
@@ -125,7 +129,7 @@ def _fruchterman_reingold(g, seed: int) -> list[tuple[float, float]]:
     niter = 500 if n <= 2000 else 300 if n <= 20000 else 150
     coords = g.layout_fruchterman_reingold(
         seed=start, niter=niter, grid="grid" if n > 500 else "nogrid"
-    ).coords
+    )
     return [(c[0], c[1]) for c in coords]
 
 

@@ -1,8 +1,15 @@
 """One interactive page: a NetworkX graph and its positions in, a self-contained HTML page out.
 
-PyVis builds the network (its ``nodes`` and ``edges`` lists, filled directly: its ``add_node``
-is quadratic) and the vis-network options; the page is our own Jinja template, with
-vis-network, our script and our styles inline, so it opens from any folder with no network.
+PyVis makes the vis-network options (its physics, stabilisation and edge smoothing, which
+:func:`_options` completes); the nodes and edges are vis-network's lists, filled directly (PyVis's
+``add_node`` is quadratic); the page is our own Jinja template, with vis-network, our script
+and our styles inline, so it opens from any folder with no network.
+
+Importing PyVis imports IPython (some 0.2 s of every build), so the options it makes are kept
+in ``vendor/pyvis-options.json`` with the PyVis version they came from, and PyVis itself is
+asked only when another version is installed. ``tests/views/test_page.py`` checks the file
+against PyVis; to write it anew: ``python -c "from graph.views.page import
+write_pyvis_options; write_pyvis_options()"``.
 
 Data reaches the page only as JSON inside ``<script type="application/json">`` with ``<``,
 ``>`` and ``&`` escaped, read with ``JSON.parse`` and put in the page with ``textContent``;
@@ -19,6 +26,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.network import GROUPS, format_date
@@ -167,6 +175,10 @@ def _source_text(key: str, text: str) -> dict[str, Any]:
     return rendered
 
 
+#: PyVis's options for our pages, and the version of PyVis that made them.
+PYVIS_OPTIONS = "vendor/pyvis-options.json"
+
+
 def _network(directed: bool = True):
     """A PyVis network carrying our vis-network options."""
     from pyvis.network import Network
@@ -179,8 +191,39 @@ def _network(directed: bool = True):
     return net
 
 
-def _options(net, large: bool) -> dict[str, Any]:
-    options = json.loads(net.options.to_json())
+def installed_pyvis() -> str | None:
+    """The version of PyVis installed (read from its metadata: PyVis is not imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pyvis")
+    except PackageNotFoundError:
+        return None
+
+
+def pyvis_options() -> dict[str, Any]:
+    """What ``vendor/pyvis-options.json`` holds, made by the installed PyVis itself."""
+    return {"pyvis": installed_pyvis(), "options": json.loads(_network().options.to_json())}
+
+
+def write_pyvis_options() -> None:
+    """Write ``vendor/pyvis-options.json`` from the installed PyVis (after an upgrade)."""
+    path = Path(__file__).parent / PYVIS_OPTIONS
+    path.write_text(json.dumps(pyvis_options(), indent=1) + "\n", encoding="utf-8")
+
+
+@cache
+def _base_options() -> str:
+    """The JSON of PyVis's options for our pages: the kept ones when the installed PyVis is
+    the version they came from, else those it makes (importing it)."""
+    kept = json.loads(_asset(PYVIS_OPTIONS))
+    if kept["pyvis"] == installed_pyvis():
+        return json.dumps(kept["options"])
+    return _network().options.to_json()
+
+
+def _options(large: bool) -> dict[str, Any]:
+    options = json.loads(_base_options())
     options["physics"]["barnesHut"].pop("self", None)
     if large:
         options["edges"]["smooth"] = {"enabled": False}
@@ -263,16 +306,15 @@ def page_data(
     claims: Claims | None = None,
     about: dict[Hashable, list[int]] | None = None,
 ) -> dict[str, Any]:
-    """The JSON a page reads: vis-network nodes and edges (built with PyVis), their details,
-    the claims they cite, the legend and the options. Linear in the graph's size.
+    """The JSON a page reads: vis-network nodes and edges, their details, the claims they
+    cite, the legend and the options (PyVis's, completed). Linear in the graph's size.
 
     ``about`` gives each node the claims about it (indexes into ``claims``), for the claims
     table of entity pages."""
-    net = _network()
     claims = claims or Claims(G)
     ids = {n: i for i, n in enumerate(G.nodes)}
     sizes = _sizes(G)
-    net.nodes = [
+    nodes = [
         {
             "id": ids[n],
             "group": d.get("group", "other"),
@@ -286,7 +328,7 @@ def page_data(
     if about is not None:
         for n, m in zip(G.nodes, node_meta, strict=True):
             m["claims"] = about.get(n, [])
-    net.edges = []
+    edges: list[dict[str, Any]] = []
     edge_meta = []
     parallel: dict[frozenset, int] = {}
     for i, (u, v, key, d) in enumerate(G.edges(keys=True, data=True)):
@@ -304,7 +346,7 @@ def page_data(
             edge["arrows"] = {"to": {"enabled": False}}
         if d.get("count"):
             edge["width"] = 1 + min(8, d["count"] ** 0.5)
-        net.edges.append(edge)
+        edges.append(edge)
         label = [d.get("label_en") or str(key), d.get("label_fr") or d.get("label_en") or ""]
         if (u, v, key) in page.edge_notes:
             note = page.edge_notes[(u, v, key)]
@@ -329,8 +371,8 @@ def page_data(
         "title": [page.title_en, page.title_fr],
         "intro": [page.intro_en, page.intro_fr],
         "note": [page.note_en, page.note_fr],
-        "nodes": net.nodes,
-        "edges": net.edges,
+        "nodes": nodes,
+        "edges": edges,
         "meta": {"nodes": node_meta, "edges": edge_meta},
         "claims": claims.rows,
         "legend": [
@@ -338,7 +380,7 @@ def page_data(
             for g in GROUPS
             if g.key in groups_present
         ],
-        "options": _options(net, large),
+        "options": _options(large),
         "decorations": page.decorations,
         "edgeLabels": page.edge_labels and not large,
         "nav": nav or [],
