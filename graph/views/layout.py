@@ -126,7 +126,11 @@ def _fruchterman_reingold(g, seed: int) -> list[tuple[float, float]]:
     rng = random.Random(seed)
     side = math.sqrt(n) / 2
     start = [[rng.uniform(-side, side), rng.uniform(-side, side)] for _ in range(n)]
-    niter = 500 if n <= 2000 else 300 if n <= 20000 else 150
+    # Up to 500 nodes igraph compares every pair of nodes in each iteration: 150 iterations
+    # give the same picture as 500 (edge lengths alike, screenshots alike) in a third of the
+    # time, 33 ms instead of 111 ms for a drill-down page of 400 nodes, of which the 1M
+    # build writes 224. The grid variant above 500 nodes is cheaper per iteration.
+    niter = 150 if n <= 500 else 500 if n <= 2000 else 300 if n <= 20000 else 150
     coords = g.layout_fruchterman_reingold(
         seed=start, niter=niter, grid="grid" if n > 500 else "nogrid"
     )
