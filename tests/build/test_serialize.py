@@ -29,10 +29,13 @@ def one_by_one(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_forked_writers_write_the_same_bytes(one_by_one, tmp_path, monkeypatch) -> None:
     forks = []
     real = serialize._write_in_processes
+
+    def counted(*args) -> None:
+        forks.append(1)
+        real(*args)
+
     monkeypatch.setattr(serialize, "PARALLEL_QUADS", 1)  # as a large store would be
-    monkeypatch.setattr(
-        serialize, "_write_in_processes", lambda *a: (forks.append(1), real(*a))[1]
-    )
+    monkeypatch.setattr(serialize, "_write_in_processes", counted)
     build(out=tmp_path / "b", views=False)
     assert forks, "the files were not written by forked processes"
     assert _files(tmp_path / "b") == one_by_one
