@@ -16,6 +16,7 @@ once, naming the other process.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -95,7 +96,9 @@ def build(
                 files = list(result.files)
                 if views:
                     files += _write_views(result.store, staged.path, phases)
+                waited = time.perf_counter()
                 files += store_files[0].result()
+                logger.info("waited %.2f s for the on-disk store", time.perf_counter() - waited)
             staged.carry_over(_kept(staged.target, new_build=True))
             record = {**result.info, "views": views}
             record["seconds"] = {k: round(v, 4) for k, v in phases.seconds.items()}
@@ -126,11 +129,13 @@ def _write_store(folder: Path) -> list[Path]:
     again. Its files are outputs like the others (listed, hashed, published with them).
     Loaded in parts (:func:`graph.rdf.bulk_load_in_parts`): the loader runs beside the
     build's in-memory store, and in one go it would hold 1.8 GB more at 1M triples."""
+    started = time.perf_counter()
     path = folder / STORE_FOLDER
     disk = ox.Store(str(path))
     bulk_load_in_parts(disk, str(folder / "graph.nq"), ox.RdfFormat.N_QUADS)
     disk.flush()
     del disk  # closes it: nothing may write to its files once they are listed
+    logger.info("on-disk store loaded in %.2f s", time.perf_counter() - started)
     return sorted(p for p in path.rglob("*") if p.is_file())
 
 
