@@ -87,6 +87,8 @@ def force_layout(G: nx.Graph, spacing: float = 110.0, seed: int = 7) -> Pos:
 SMALL = 300
 #: At most this many parts (of four nodes or more) of a small graph get Kamada–Kawai.
 KAMADA_KAWAI_PARTS = 12
+#: Parts up to this size get igraph's full Kamada–Kawai run (the seed graph's 126 nodes).
+KAMADA_KAWAI_FULL = 150
 
 
 def _part_layout(g, part: list[int], nodes: list, spacing: float, seed: int, small: bool) -> Pos:
@@ -105,7 +107,11 @@ def _part_layout(g, part: list[int], nodes: list, spacing: float, seed: int, sma
     sub = g.induced_subgraph(part)
     if small:
         start = [[math.cos(2 * math.pi * i / n), math.sin(2 * math.pi * i / n)] for i in range(n)]
-        coords = [(c[0], c[1]) for c in sub.layout_kamada_kawai(seed=start)]
+        # igraph's default is 50 moves per node, each costing O(n): past KAMADA_KAWAI_FULL
+        # nodes 10 give the same stress (0.175 against 0.171, on the 1M build's drill-down
+        # parts of up to 300 nodes) in a quarter of the time (1.0 s instead of 4.2 s).
+        moves = 50 if n <= KAMADA_KAWAI_FULL else 10
+        coords = [(c[0], c[1]) for c in sub.layout_kamada_kawai(seed=start, maxiter=moves * n)]
     else:
         coords = _fruchterman_reingold(sub, seed)
     pos = {names[i]: coords[i] for i in range(n)}
