@@ -675,9 +675,13 @@ def _wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` terminal columns, broken between words (a word
     longer than a line is broken inside); every character is kept."""
     width = max(1, width)
+    words = text.split()
+    whole = " ".join(words)
+    if display_width(whole) <= width:  # most cells: the loop below would give the same
+        return [whole]
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in words:
         candidate = f"{current} {word}" if current else word
         if display_width(candidate) <= width:
             current = candidate

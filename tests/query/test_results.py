@@ -9,10 +9,14 @@ import json
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph, URIRef
 
+from graph.errors import display_width
 from graph.namespaces import PREFIXES
 from graph.query.results import (
+    _wrap,
     answer,
     claim_quads,
     compact,
@@ -233,3 +237,17 @@ def test_table_shows_source_markup_as_plain_text(store) -> None:
     assert "<u>" not in text and "</u>" not in text
     csv_body = answer(store, query, "csv").body.decode()
     assert "<u>Center for</u>" in csv_body  # the results formats keep the source's bytes
+
+
+@given(
+    st.lists(st.text(alphabet="ab éÉ東-", min_size=1, max_size=12), max_size=8),
+    st.integers(min_value=1, max_value=30),
+)
+def test_wrap_keeps_every_character_in_lines_that_fit(words: list[str], width: int) -> None:
+    text = "  ".join(words)
+    lines = _wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for line in lines:
+        assert display_width(line) <= width or len(line) == 1
+    if display_width(" ".join(text.split())) <= width:
+        assert lines == [" ".join(text.split())]
