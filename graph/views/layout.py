@@ -23,8 +23,10 @@ the page itself, ``cvekg.js``).
 from __future__ import annotations
 
 import math
+import zlib
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -111,7 +113,8 @@ def _part_layout(g, part: list[int], nodes: list, spacing: float, seed: int, sma
         # nodes 10 give the same stress (0.175 against 0.171, on the 1M build's drill-down
         # parts of up to 300 nodes) in a quarter of the time (1.0 s instead of 4.2 s).
         moves = 50 if n <= KAMADA_KAWAI_FULL else 10
-        coords = [(c[0], c[1]) for c in sub.layout_kamada_kawai(seed=start, maxiter=moves * n)]
+        with _igraph_random(seed):
+            coords = [(c[0], c[1]) for c in sub.layout_kamada_kawai(seed=start, maxiter=moves * n)]
     else:
         coords = _fruchterman_reingold(sub, seed)
     pos = {names[i]: coords[i] for i in range(n)}
@@ -137,10 +140,30 @@ def _fruchterman_reingold(g, seed: int) -> list[tuple[float, float]]:
     # time, 33 ms instead of 111 ms for a drill-down page of 400 nodes, of which the 1M
     # build writes 224. The grid variant above 500 nodes is cheaper per iteration.
     niter = 150 if n <= 500 else 500 if n <= 2000 else 300 if n <= 20000 else 150
-    coords = g.layout_fruchterman_reingold(
-        seed=start, niter=niter, grid="grid" if n > 500 else "nogrid"
-    )
+    with _igraph_random(seed):
+        coords = g.layout_fruchterman_reingold(
+            seed=start, niter=niter, grid="grid" if n > 500 else "nogrid"
+        )
     return [(c[0], c[1]) for c in coords]
+
+
+@contextmanager
+def _igraph_random(seed: int) -> Iterator[None]:
+    """igraph's random numbers drawn from a generator seeded with ``seed`` for the block.
+
+    igraph draws them from Python's global ``random`` by default, seeded afresh in each
+    process: Fruchterman–Reingold uses them (nodes that meet are parted at random), so a page
+    of a large graph was laid out differently by every build.
+    """
+    import random
+
+    import igraph as ig
+
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
 
 
 def _pack(boxes: list, spacing: float) -> Pos:
@@ -247,8 +270,8 @@ def spread(pos: Pos, min_distance: float, rounds: int = 30, fixed: Iterable = ()
                     d = math.hypot(ax - bx, ay - by)
                     if d >= min_distance:
                         continue
-                    if d < 1e-6:  # same place: part along a fixed direction
-                        angle = (hash(str(a)) % 360) * math.pi / 180
+                    if d < 1e-6:  # same place: part along a direction fixed by its name
+                        angle = (zlib.crc32(str(a).encode()) % 360) * math.pi / 180
                         ux, uy, d = math.cos(angle), math.sin(angle), 0.0
                     else:
                         ux, uy = (ax - bx) / d, (ay - by) / d

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import random
+import subprocess
+import sys
+import zlib
 
 import pytest
 
@@ -24,7 +29,7 @@ def _spread_every_pair(pos: dict, min_distance: float, rounds: int, fixed: set) 
                 if b == a or d >= min_distance:
                     continue
                 if d < 1e-6:
-                    angle = (hash(str(a)) % 360) * math.pi / 180
+                    angle = (zlib.crc32(str(a).encode()) % 360) * math.pi / 180
                     ux, uy, d = math.cos(angle), math.sin(angle), 0.0
                 else:
                     ux, uy = (ax - bx) / d, (ay - by) / d
@@ -59,3 +64,31 @@ def test_spread_moves_nodes_as_checking_every_pair_does(seed: int) -> None:
 def test_spread_leaves_nodes_far_enough_apart_where_they_are() -> None:
     pos = {i: (i * 50.0, 0.0) for i in range(20)}
     assert spread(pos, 40.0) == pos
+
+
+_LAYOUT_IN_A_PROCESS = """
+import json, random, sys
+import networkx as nx
+from graph.views.layout import force_layout
+random.seed(int(sys.argv[1]))  # the global state igraph drew from before
+G = nx.barabasi_albert_graph(700, 2, seed=3)
+G.add_edges_from((f"leaf{i}", 0) for i in range(40))  # leaves on one hub meet and are parted
+print(json.dumps(sorted((str(n), x, y) for n, (x, y) in force_layout(G).items())))
+"""
+
+
+def test_force_layout_is_the_same_in_every_process() -> None:
+    """A page of more than 500 nodes (Fruchterman–Reingold's grid variant) was laid out
+    anew by every build: igraph drew its random numbers from Python's global ``random``."""
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _LAYOUT_IN_A_PROCESS, str(state)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(state)},
+        ).stdout
+        for state in (1, 2)
+    ]
+    assert runs[0] == runs[1]
+    assert len(json.loads(runs[0])) == 740
