@@ -234,18 +234,21 @@ def with_neighbour_groups(
     folded: Counter[tuple[Any, Any, str]] = Counter()
     kinds: dict[tuple[Any, Any, str], Counter[tuple[str, str]]] = defaultdict(Counter)
 
+    named = {p: tuple(labels) for p, labels in names.items()}
+
     def label(d: dict[str, Any]) -> tuple[str, str]:
-        p = d.get("predicate")
-        if p in names:
-            return tuple(names[p])
+        found = named.get(d.get("predicate"))
+        if found is not None:
+            return found
         return (d.get("label_en") or "", d.get("label_fr") or d.get("label_en") or "")
 
+    nodes = G.nodes
     for m in H:
         for edges, outward in ((G.succ[m], True), (G.pred[m], False)):
             for other, keyed in edges.items():
                 if other in inside:
                     continue
-                value = key(other) if callable(key) else str(G.nodes[other].get(key) or "(none)")
+                value = key(other) if callable(key) else str(nodes[other].get(key) or "(none)")
                 neighbours[value].add(other)
                 node = GROUP_NODE.format(value)
                 pair = (m, node, value) if outward else (node, m, value)
