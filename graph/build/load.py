@@ -296,9 +296,14 @@ def _load_into(
     """Parse ``data`` (the text of ``path``) into the store; errors name file, line, column.
 
     Literals Oxigraph would rewrite are marked first and added to ``marked``. With a
-    ``census``, the quads also pass through Python once: the census counts them and the
-    quads of the default graph are returned (for TriG: the quotes and notes).
+    ``census``, the text is parsed once, in Python: the census counts the quads, the quads
+    of the default graph are returned (for TriG: the quotes and notes), and the store gets
+    the parsed quads (``extend``) rather than parsing the text again: loading the 1M corpus's
+    2,049 documents took 7.3-8.7 s parsed twice, 5.0-5.4 s so, and 4.8-5.6 s for
+    ``Store.load`` alone.
     """
+    if census is not None and to_graph is not None:
+        raise ValueError("a census is taken of files loaded into the graphs they name")
     name = "TRIG" if fmt == ox.RdfFormat.TRIG else "TURTLE"
     text = data
     if marked is not None:
@@ -308,9 +313,11 @@ def _load_into(
     default: list[ox.Quad] = []
     try:
         blank = False
+        parsed: list[ox.Quad] | None = None
         if census is not None:
             sizes, predicates = census.sizes, census.predicates
-            for q in ox.parse(text, fmt, base_iri=base):
+            parsed = list(ox.parse(text, fmt, base_iri=base))
+            for q in parsed:
                 graph = q.graph_name
                 if isinstance(graph, ox.DefaultGraph):
                     default.append(q)
@@ -319,7 +326,9 @@ def _load_into(
                 predicates.add(q.predicate)
                 if not blank and (type(q.subject) is _BLANK or type(q.object) is _BLANK):
                     blank = True
-        if not blank:
+            if not blank:  # what Store.load would add, default graph included
+                store.extend(parsed)
+        else:
             store.load(text, fmt, base_iri=base, to_graph=to_graph)
         if census is None and to_graph is not None:  # not seen in Python: ask the store
             blank = bool(store.query(f"ASK {{ GRAPH {to_graph} {{ ?s ?p ?o {_ANY_BLANK} }} }}"))
@@ -328,7 +337,7 @@ def _load_into(
         if blank:
             # Labels the same in every build (the parser draws them at random).
             tag = "s" + hashlib.sha256(path.name.encode("utf-8")).hexdigest()[:12] + "n"
-            quads = ox.parse(text, fmt, base_iri=base)
+            quads = parsed if parsed is not None else ox.parse(text, fmt, base_iri=base)
             store.extend(stable_blank_nodes(quads, tag, to_graph))
     except SyntaxError as exc:
         error = exc
