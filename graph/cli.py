@@ -384,6 +384,8 @@ def _run_queries(args: argparse.Namespace) -> int:
     queries = list_queries(args.queries, problems)
     for problem in problems:  # the readable ones are listed all the same
         _print_err(f"cvekg: warning: {problem}")
+    if not queries and not problems:  # a folder given by mistake: say so, not nothing
+        raise CvekgError(f"{args.queries}: no named queries here (files NAME.rq)")
     width = max((len(q.name) for q in queries), default=0)
     if args.endpoint:  # each question with the rows the remote dataset answers it with
         from graph.pipeline import open_built

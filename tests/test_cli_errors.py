@@ -55,6 +55,14 @@ def test_one_latin1_file_leaves_the_other_named_queries_working(
     assert (done.returncode, done.stdout.decode().strip()) == (0, "yes")
 
 
+def test_queries_of_an_empty_folder_says_there_are_none(tmp_path: Path) -> None:
+    """It printed nothing and exited 0: a wrong --queries folder looked like an empty list."""
+    done = _cvekg("queries", "--queries", str(tmp_path))
+    assert done.returncode == 2
+    assert f"cvekg: {tmp_path}: no named queries here (files NAME.rq)" in _message(done)
+    assert done.stdout == b""
+
+
 @pytest.mark.parametrize(
     "content, expected",
     [(b"\xef\xbb\xbfASK { ?s ?p ?o }", None), (b"", "the query is empty"),
