@@ -14,7 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from graph.namespaces import CLAIM, CVEKG, ID, PROVENANCE_GRAPH, REFERENCE_GRAPH
+from graph.namespaces import (
+    CLAIM,
+    CVEKG,
+    ID,
+    INFERRED_GRAPH_IRI,
+    ONTOLOGY_GRAPH_IRI,
+    PROVENANCE_GRAPH,
+    PROVENANCE_GRAPH_IRI,
+    REFERENCE_GRAPH,
+)
 from graph.network.names import (
     CLAIM_FIELDS,
     GEO_LAT,
@@ -30,7 +39,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import pyoxigraph as ox
 
-__all__ = ["project_triples", "read_claims", "is_value", "fold_implied"]
+__all__ = ["project_triples", "read_claims", "is_value", "fold_implied", "origin_of"]
 
 _CLAIM, _ID = str(CLAIM), str(ID)
 
@@ -43,9 +52,11 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
     coordinates, and each triple's claims, are looked up by index. An IRI is a node (a query
     may return classes or outside IRIs) unless it is a value of one of our entities or claims
     (:func:`is_value`); literals are attributes of their subject. A triple that no claim
-    asserts (an inverse or super-property the build inferred) borrows the quote of the
-    asserted triple it was inferred from and is marked ``inferred``; when the triple it
-    follows from is drawn too, it is folded into that link's ``also`` (:func:`fold_implied`).
+    asserts has an ``origin`` (:func:`origin_of`). One the build inferred (an inverse or a
+    super-property) borrows the quote of the asserted triple it was inferred from, says how
+    in ``inferred`` (and ``inferred_fr``), and when the triple it follows from is drawn too,
+    is folded into that link's ``also`` (:func:`fold_implied`). One of the ontology, of the
+    provenance records, or that the query made up is drawn as it is, with no quote.
     """
     import pyoxigraph as ox
 
@@ -104,17 +115,22 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
         projector.mentions[s].extend(graphs)
         graph = graphs[0] if graphs else ""
         projector.literals[s].append((p, _value_label(onto, o), "", graph, o))
-    marks: dict[tuple[str, str, str], str] = {}
+    marks: dict[tuple[str, str, str], tuple[str, tuple[str, str] | None]] = {}
     for s, p, o in wanted:
-        graphs = _asserted_in(store, ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
+        S, P, O = ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)  # noqa: E741
+        graphs = _asserted_in(store, S, P, O)
         if not graphs:
-            graphs, how = _borrowed(store, onto, s, p, o)
-            marks[(s, p, o)] = how or "inferred by the build"
+            origin = origin_of(store, S, P, O)
+            how = None
+            if origin == "inferred":
+                graphs, how = _borrowed(store, onto, s, p, o)
+            marks[(s, p, o)] = (origin, how)
         projector.edges[(s, p, o)] = graphs or [""]
         claims.update(graphs)
         projector.mentions[s].extend(graphs)
         projector.mentions[o].extend(graphs)
-    folded = fold_implied(onto, list(projector.edges), set(marks))
+    inferred = {t for t, (origin, _) in marks.items() if origin == "inferred"}
+    folded = fold_implied(onto, list(projector.edges), inferred)
     for implied in folded.values():
         for triple, _ in implied:
             del projector.edges[triple]
@@ -123,9 +139,11 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
     cited = {c["source"] for c in projector.claims.values() if c.get("source")}
     read_documents(store, projector, cited | {g for g in claims if not g.startswith(_CLAIM)})
     G = projector.build()
-    for (s, p, o), how in marks.items():
+    for (s, p, o), (origin, how) in marks.items():
         edge = G.edges[s, o, local_name(p)]
-        edge["inferred"] = how
+        edge["origin"] = origin
+        if how:
+            edge["inferred"], edge["inferred_fr"] = how
         if edge["claim"] == "":
             edge.update(claim=None, claims=[], reference=False)
     for (s, p, o), implied in folded.items():
@@ -250,9 +268,30 @@ def _asserted_in(store: ox.Store, s, p, o) -> list[str]:
     )
 
 
-def _borrowed(store: ox.Store, onto: Ontology, s: str, p: str, o: str) -> tuple[list[str], str]:
-    """For an inferred triple, the graphs of the asserted one it follows from: its inverse,
-    or a sub-property of it, between the same two entities."""
+def origin_of(store: ox.Store, s, p, o) -> str:
+    """Where a triple that no claim or reference source asserts comes from: ``"inferred"``
+    (the build's inferred graph), ``"ontology"`` (stated by the ontology), ``"provenance"``
+    (the build's record of a claim: its quote, source, support), or ``"query"`` (in no graph
+    of the build: the CONSTRUCT made it). A view must not call a triple a query made up, or
+    an axiom of the ontology, "inferred by the build"."""
+    graphs = {_name(q.graph_name) for q in store.quads_for_pattern(s, p, o)}
+    for origin, graph in (
+        ("inferred", INFERRED_GRAPH_IRI),
+        ("ontology", ONTOLOGY_GRAPH_IRI),
+        ("provenance", PROVENANCE_GRAPH_IRI),
+    ):
+        if graph in graphs:
+            return origin
+    return "query"
+
+
+def _borrowed(
+    store: ox.Store, onto: Ontology, s: str, p: str, o: str
+) -> tuple[list[str], tuple[str, str] | None]:
+    """For an inferred triple, the graphs of the asserted one it follows from (its inverse,
+    or a sub-property of it, between the same two entities) and how it follows, in English
+    and French; no graphs and ``None`` for one inferred otherwise (a transitive
+    ``locatedIn``, a defined class)."""
     import pyoxigraph as ox
 
     S, O = ox.NamedNode(s), ox.NamedNode(o)  # noqa: E741 - subject and object
@@ -260,12 +299,14 @@ def _borrowed(store: ox.Store, onto: Ontology, s: str, p: str, o: str) -> tuple[
     if inverse:
         graphs = _asserted_in(store, O, ox.NamedNode(inverse), S)
         if graphs:
-            return graphs, f"inverse of {onto.label(inverse, 'en')}"
+            en, fr = onto.label(inverse, "en"), onto.label(inverse, "fr")
+            return graphs, (f"inverse of {en}", f"inverse de « {fr} »")
     for q in sorted(q for q, sups in onto.subproperty.items() if p in sups):
         graphs = _asserted_in(store, S, ox.NamedNode(q), O)
         if graphs:
-            return graphs, f"implied by {onto.label(q, 'en')}"
-    return [], ""
+            en, fr = onto.label(q, "en"), onto.label(q, "fr")
+            return graphs, (f"implied by {en}", f"découle de « {fr} »")
+    return [], None
 
 
 def read_claims(store, projector: Projector, claims: set[str]) -> None:

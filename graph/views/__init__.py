@@ -715,6 +715,16 @@ def is_written_on_demand(page: Path) -> bool:
         return 'http-equiv="refresh"' not in handle.read(1000)
 
 
+#: What a query page says when some links have no quote of their own.
+_UNQUOTED_LINKS = (
+    "Dashed links are stated by no source's sentence: reference data, or triples inferred by "
+    "the build, stated by the ontology or made by the query. Click a link to see which.",
+    "Les liens en pointillé ne sont énoncés par aucune phrase d'une source : données de "
+    "référence, ou triplets déduits par la construction, énoncés par l'ontologie ou produits "
+    "par la requête. Cliquez sur un lien pour savoir lequel.",
+)
+
+
 def render_graph_page(
     G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "", back: str | None = None
 ) -> str:
@@ -723,6 +733,8 @@ def render_graph_page(
     ``back`` is the address of the query the page draws (the server's query page holding
     it), first in the menu."""
     page = Page("graph", title, title, edge_labels=G.number_of_edges() <= 300)
+    if any(d.get("origin") or d.get("reference") for *_, d in G.edges(data=True)):
+        page.intro_en, page.intro_fr = _UNQUOTED_LINKS
     nav = _nav(root) if root is not None else []
     if back is not None:
         nav.insert(0, {"href": back, "en": "← Query", "fr": "← Requête", "current": False})

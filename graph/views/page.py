@@ -338,7 +338,7 @@ def page_data(
         if nth:
             side = "curvedCW" if nth % 2 else "curvedCCW"
             edge["smooth"] = {"enabled": True, "type": side, "roundness": 0.22 * ((nth + 1) // 2)}
-        if d.get("reference") or d.get("inferred"):
+        if d.get("reference") or d.get("origin"):
             edge["dashes"] = True
         if d.get("kind") == "stop":
             edge["dashes"] = [4, 6]
@@ -354,8 +354,10 @@ def page_data(
         meta = {"label": label, "claim": claims.ref(d.get("claim"))}
         if (u, v, key) in page.edge_notes:
             meta["after"] = page.edge_notes[(u, v, key)]
-        if d.get("inferred"):
-            meta["inferred"] = d["inferred"]
+        if d.get("origin"):  # no claim states it: where it comes from, and how
+            meta["origin"] = d["origin"]
+            if d.get("inferred"):
+                meta["how"] = [d["inferred"], d.get("inferred_fr") or d["inferred"]]
         if d.get("also"):
             meta["also"] = [_also(d["also"], "en"), _also(d["also"], "fr")]
         if d.get("exchange") and page_of(d["exchange"]):

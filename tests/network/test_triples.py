@@ -87,3 +87,45 @@ def test_a_construct_of_an_ontology_axiom_still_draws_its_terms(store):
         "https://w3id.org/cvekg/ontology#hostCity",
         "https://w3id.org/cvekg/ontology#partnerCity",
     }
+
+
+# --- where a triple no claim states comes from --------------------------------------------
+
+BOSTON = f"{ID}city/boston"
+CVEKG = "https://w3id.org/cvekg/ontology#"
+
+
+def test_regression_ontology_and_query_made_triples_were_called_inferred_by_the_build(store):
+    """Every triple in no claim or reference graph was marked "inferred by the build": a
+    subclass axiom of the ontology, and a link the CONSTRUCT itself made up (Lyon located in
+    Boston), read to a user as the build's own reasoning. Each now says where it is from."""
+    from graph.query.sparql import run_query
+
+    made_up = f"CONSTRUCT {{ <{LYON}> <{CVEKG}locatedIn> <{BOSTON}> }} WHERE {{}}"
+    G = gn.project_triples(store, list(run_query(store, made_up)))
+    edge = G.edges[LYON, BOSTON, "locatedIn"]
+    assert edge["origin"] == "query" and "inferred" not in edge
+    assert edge["claim"] is None and edge["claims"] == []
+
+    axioms = (
+        "CONSTRUCT { ?c rdfs:subClassOf ?d } WHERE { GRAPH <https://w3id.org/cvekg/graph/"
+        "ontology> { ?c rdfs:subClassOf ?d FILTER(isIRI(?d)) } }"
+    )
+    G = gn.project_triples(store, list(run_query(store, axioms)))
+    origins = {d.get("origin") for *_, d in G.edges(data=True)}
+    assert origins == {"ontology"}
+    assert not any("inferred" in d for *_, d in G.edges(data=True))
+
+
+def test_an_inverse_the_build_inferred_says_how_in_both_languages(store):
+    from graph.query.sparql import run_query
+
+    inverses = (
+        "CONSTRUCT { ?p cvekg:gavePresentation ?e } WHERE { GRAPH <https://w3id.org/cvekg/graph/"
+        "inferred> { ?p cvekg:gavePresentation ?e } }"
+    )
+    G = gn.project_triples(store, list(run_query(store, inverses)))
+    edges = [d for *_, d in G.edges(data=True)]
+    assert edges and all(d["origin"] == "inferred" for d in edges)
+    assert all(d["inferred"].startswith("inverse of ") and d["quote"] for d in edges)
+    assert all(d["inferred_fr"].startswith("inverse de « ") for d in edges)

@@ -712,3 +712,38 @@ def test_side_panel_quotes_a_claim_once_however_many_relations_it_states(
     assert again.count() >= 1  # "with Orlando and Tampa": one claim, two partner cities
     assert "Same quote as above" in again.first.inner_text()
     visit.finish(artifacts, "view-panel-quotes-once")
+
+
+def test_regression_a_link_the_query_made_up_was_shown_as_inferred_by_the_build(
+    open_page, store, tmp_path, artifacts
+):
+    """A CONSTRUCT's own triple (Lyon located in Boston, in no graph of the build) and the
+    ontology's axioms were shown as "Inferred by the build (inferred by the build)"; the
+    tooltip and the panel now say where each link is from, and the page what dashes mean."""
+    from graph.views import write_query_view
+
+    lyon, boston = f"{ID}city/lyon", f"{ID}city/boston"
+    query = (
+        f"CONSTRUCT {{ <{lyon}> cvekg:locatedIn <{boston}> . ?p cvekg:gavePresentation ?e }} "
+        "WHERE { GRAPH <https://w3id.org/cvekg/graph/inferred> "
+        "{ ?p cvekg:gavePresentation ?e } }"
+    )
+    visit = open_page(write_query_view(store, query, "Made up", tmp_path / "made-up.html"))
+    page = visit.page
+    titles = page.evaluate(
+        """() => window.cvekg.data.edges.map(e => window.cvekg.edges.get(e.id).title)"""
+    )
+    made = [t for t in titles if "located in" in t.split("\n")[0]]
+    assert len(made) == 1 and "Made by the query: in no graph of the build" in made[0], made
+    assert "Inferred" not in made[0]
+    inferred = [t for t in titles if "gave presentation" in t.split("\n")[0]]
+    assert inferred and all("Inferred by the build (inverse of presenter)" in t for t in inferred)
+    assert not any("(inferred by the build)" in t for t in titles)
+    assert "made by the query" in page.locator("body").inner_text()
+    visit.click_node(lyon)
+    panel = page.locator("#panel")
+    assert "Made by the query: in no graph of the build" in panel.inner_text()
+    page.select_option("#lang", "fr")
+    assert "Produit par la requête : dans aucun graphe de la construction" in panel.inner_text()
+    assert "produits par la requête" in page.locator("body").inner_text()
+    visit.finish(artifacts, "view-query-made-up-link")

@@ -18,7 +18,9 @@
       vague: "Date in the source's words", quote: "Quote", sentence: "Whole sentence",
       source: "Source", note: "Editorial note", read: "Read from context, not stated in so many words",
       stated: "Stated by the source", reference: "Reference data, no quote",
-      inferred: "Inferred by the build", close: "Close", claim: "claim", legendTitle: "Legend: show",
+      inferred: "Inferred by the build", ontology: "Stated by the ontology, not by a source",
+      provenance: "A provenance record of the build, not a source's claim",
+      query: "Made by the query: in no graph of the build", close: "Close", claim: "claim", legendTitle: "Legend: show",
       all: "all", and: " and ",
       hiddenNear: [" more neighbour", " more neighbours"],
       hiddenFar: [" more entity two steps away", " more entities two steps away"],
@@ -34,7 +36,9 @@
       vague: "Date selon la source", quote: "Citation", sentence: "Phrase entière",
       source: "Source", note: "Note éditoriale", read: "Lu dans le contexte, pas dit en toutes lettres",
       stated: "Énoncé par la source", reference: "Données de référence, sans citation",
-      inferred: "Déduit par la construction", close: "Fermer", claim: "assertion",
+      inferred: "Déduit par la construction", ontology: "Énoncé par l'ontologie, non par une source",
+      provenance: "Une trace de provenance de la construction, non une assertion d'une source",
+      query: "Produit par la requête : dans aucun graphe de la construction", close: "Fermer", claim: "assertion",
       legendTitle: "Légende : afficher", all: "tout",
       and: " et ",
       hiddenNear: [" autre voisin", " autres voisins"],
@@ -89,6 +93,10 @@
     if (m.count) lines.push(m.count + " " + t("entities"));
     return lines.filter(Boolean).join("\n");
   }
+  // Where a link no claim states comes from (inferred, the ontology, provenance, the query).
+  function originLine(m) {
+    return t(m.origin) + (m.how ? " (" + pick(m.how) + ")" : "");
+  }
   function edgeTitle(j) {
     var e = data.edges[j];
     var m = meta.edges[j];
@@ -96,7 +104,7 @@
     var lines = [head];
     if (m.count) lines.push(m.count + " " + t("links"));
     else lines.push(quoteLine(claimOf(m.claim)));
-    if (m.inferred) lines.push(t("inferred") + " (" + m.inferred + ")");
+    if (m.origin) lines.push(originLine(m));
     if (m.also) lines.push(pick(m.also));
     return wrap(lines.join("\n"), 70);
   }
@@ -414,7 +422,7 @@
     var box = el("div");
     if (m.count) { box.appendChild(el("p", "muted", m.count + " " + t("links"))); return box; }
     box.appendChild(quoteBlock(m.claim, shown));
-    if (m.inferred) box.appendChild(el("p", "muted", t("inferred") + " (" + m.inferred + ")"));
+    if (m.origin) box.appendChild(el("p", "muted", originLine(m)));
     if (m.also) box.appendChild(el("p", "muted", pick(m.also)));
     if (m.page) {
       var b = el("a", "small", t("exchange"));
