@@ -140,10 +140,7 @@ class Projector:
                 else:
                     found.append(graph)
             else:  # an IRI value outside our instances (time:unitMonth): an attribute
-                label = self.onto.label(o, "en")
-                if o.startswith("http://www.w3.org/2006/time#unit"):
-                    label = label.removeprefix("unit").lower()
-                self.literals[s].append((p, label, "", graph, o))
+                self.literals[s].append((p, self.onto.value_label(o), "", graph, o))
         elif p in NAME_PREDICATES:
             self.names[s].append((p, value, o.language or ""))
         else:
@@ -154,8 +151,11 @@ class Projector:
 
         G = nx.MultiDiGraph()
         onto = self.onto
+        # Sorted, as the terms below: the store's iteration order varies between loads, and
+        # the views write these tables into their pages.
         predicates = {
-            p: (local_name(p), onto.label(p, "en"), onto.label(p, "fr")) for _, p, _ in self.edges
+            p: (local_name(p), onto.label(p, "en"), onto.label(p, "fr"))
+            for p in sorted({p for _, p, _ in self.edges})
         }
 
         def edges() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
@@ -227,7 +227,7 @@ class Projector:
             for classes in self.types.values():
                 for cls in classes:
                     add(cls)
-        return terms
+        return dict(sorted(terms.items()))
 
     def _class(self, node: str) -> str | None:
         ours = [t for t in self.types.get(node, ()) if t.startswith(_CVEKG)]

@@ -118,3 +118,29 @@ def test_load_without_a_build_says_so_and_builds_nothing(tmp_path, monkeypatch):
         == "build/: no build here (no graph.trig): run cvekg build --out build first"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_regression_predicate_and_term_tables_followed_the_stores_iteration_order(store):
+    """``G.graph["predicates"]`` and ``["terms"]`` (written into the views' pages) came out in
+    the order the store yielded its quads, which varies between loads: the same graph made
+    different pages. Fed the same quads in the reverse order, the tables are the same."""
+    from graph.network.ontology import read_ontology
+    from graph.network.projection import Projector
+
+    onto = read_ontology(store)
+    quads = [
+        (f"{ID}g/{i}", f"{ID}city/c{i}", p, f"{ID}city/d{i}", True)
+        for i, p in enumerate(
+            f"https://w3id.org/cvekg/ontology#{name}"
+            for name in ("partnerCity", "hostCity", "locatedIn", "delegationFrom", "after")
+        )
+    ]
+    tables = []
+    for order in (quads, quads[::-1]):
+        projector = Projector(onto, statements=False)
+        for quad in order:
+            projector.add_quad(*quad)
+        G = projector.build()
+        tables.append((list(G.graph["predicates"]), list(G.graph["terms"])))
+    assert tables[0] == tables[1]
+    assert tables[0][0] == sorted(tables[0][0]) and len(tables[0][1]) > 5
