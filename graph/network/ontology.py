@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Ontology", "select_rows", "read_ontology"]
 
+_TIME_UNIT = "http://www.w3.org/2006/time#unit"
+
 
 @dataclass
 class Ontology:
@@ -40,6 +42,14 @@ class Ontology:
             found = names.get(lang) or names.get("en") or names.get("") or local_name(iri)
             self._labels[(iri, lang)] = found
         return found
+
+    def value_label(self, iri: str) -> str:
+        """How an IRI value outside our entities reads as a fact of one (in English): its
+        label, an OWL-Time unit as the plain word (``time:unitMonth``: ``month``)."""
+        label = self.label(iri, "en")
+        if iri.startswith(_TIME_UNIT):
+            label = label.removeprefix("unit").lower()
+        return label
 
     def depth(self, cls: str, seen: frozenset[str] = frozenset()) -> int:
         """1 + the longest chain of superclasses above ``cls`` (cached: called per entity)."""

@@ -114,7 +114,7 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
         claims.update(graphs)
         projector.mentions[s].extend(graphs)
         graph = graphs[0] if graphs else ""
-        projector.literals[s].append((p, _value_label(onto, o), "", graph, o))
+        projector.literals[s].append((p, onto.value_label(o), "", graph, o))
     marks: dict[tuple[str, str, str], tuple[str, tuple[str, str] | None]] = {}
     for s, p, o in wanted:
         S, P, O = ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)  # noqa: E741
@@ -244,16 +244,6 @@ def _super_properties(onto: Ontology) -> dict[str, set[str]]:
     for p in onto.subproperty:
         closed[p] = supers(p, frozenset({p}))
     return closed
-
-
-def _value_label(onto: Ontology, iri: str) -> str:
-    """How an IRI value reads as a fact, as the whole build's projection reads it
-    (:meth:`graph.network.projection.Projector.add_quad`): its label, an OWL-Time unit as
-    the plain word (``month``)."""
-    label = onto.label(iri, "en")
-    if iri.startswith("http://www.w3.org/2006/time#unit"):
-        label = label.removeprefix("unit").lower()
-    return label
 
 
 def _name(term) -> str:
