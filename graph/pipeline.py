@@ -130,8 +130,8 @@ def _write_store(folder: Path) -> list[Path]:
     Loaded in parts (:func:`graph.rdf.bulk_load_in_parts`): the loader runs beside the
     build's in-memory store, and in one go it would hold 1.8 GB more at 1M triples. Then
     compacted (``optimize``): the parts leave overlapping files that every index lookup of a
-    query must search; compacted, the shipped queries at 1M answer 1.5-3x faster (03 5.3 ->
-    3.0 s) for some 10 s more in this thread."""
+    query must search; compacted, the shipped queries at 1M answer 1.5-3x faster (03 3.9 ->
+    2.6 s, 08 7.2 -> 4.7 s) for about 12 s more in this thread."""
     started = time.perf_counter()
     path = folder / STORE_FOLDER
     disk = ox.Store(str(path))
