@@ -29,17 +29,16 @@
 :func:`write_views` writes them all into the ``views/`` of a staged build folder, which
 :mod:`graph.pipeline` publishes whole, so a failed run leaves the previous views as they were
 (``cvekg build`` and ``cvekg views`` run it);
-:func:`render_triples_page` turns any CONSTRUCT result into a page (``cvekg view``, the
-server's "open as graph").
+:mod:`graph.views.query` turns any CONSTRUCT result into a page (``cvekg view``, the
+server's "open as graph"); its functions are importable from here too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +49,25 @@ from graph.views.index import index_context
 from graph.views.layout import LANES, durations, force_layout, timeline_layout
 from graph.views.notebook import View
 from graph.views.ontology import write_ontology_page
-from graph.views.page import Claims, Page, page_data, render_index, render_page, render_redirect
+from graph.views.page import (
+    VIEWS,
+    Claims,
+    Page,
+    nav,
+    page_data,
+    render_index,
+    render_page,
+    render_redirect,
+    write_page,
+)
+from graph.views.query import (
+    query_triples,
+    render_graph_page,
+    render_query_view,
+    render_triples_page,
+    show,
+    write_query_view,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -97,33 +114,6 @@ EGO_LIMIT = 120
 #: Up to this many entities, every graph page can search all of them (those it does not draw
 #: open their own page); above, its search offers the index's search, which has them all.
 SEARCH_ALL_LIMIT = 5000
-
-_VIEWS = (
-    ("overview.html", "Overview", "Vue d'ensemble",
-     "Every entity and every sourced relation.", "Toutes les entités et relations sourcées."),
-    ("city-pairs.html", "City pairs", "Paires de villes",
-     "French and US cities on a map, linked by their exchanges.",
-     "Villes françaises et américaines sur une carte, reliées par leurs échanges."),
-    ("timeline.html", "Timeline", "Chronologie",
-     "Attacks, exchanges and meetings in time, and what followed what.",
-     "Attentats, échanges et rencontres dans le temps, et ce qui a suivi quoi."),
-)  # fmt: skip
-
-
-def _nav(root: str, current: str = "") -> list[dict[str, Any]]:
-    return [
-        {"href": root + href, "en": en, "fr": fr, "current": href == current}
-        for href, en, fr, _, _ in _VIEWS
-    ]
-
-
-def _write(path: Path, text: str) -> Path:
-    """Write a page on its own (``cvekg view``): to a temporary name, then renamed."""
-    from graph.files import atomic_writer
-
-    with atomic_writer(path) as handle:
-        handle.write(text)
-    return path
 
 
 def _put(path: Path, text: str) -> Path:
@@ -237,7 +227,7 @@ class ViewWriter:
                 "données de référence.",
                 edge_labels=False,
             )
-            data = page_data(G, force_layout(G), page, self.page_of(""), _nav("", "overview.html"),
+            data = page_data(G, force_layout(G), page, self.page_of(""), nav("", "overview.html"),
                              extra=self.search_extra(G, ""))  # fmt: skip
             return [_put(self.out / "overview.html", render_page(data))]
         return self._aggregated("overview.html", "", list(G.nodes), "group")
@@ -276,7 +266,7 @@ class ViewWriter:
             force_layout(A, spacing=260),
             page,
             lambda v: folder + links[v] if v in links else None,
-            _nav(root, filename),
+            nav(root, filename),
             extra=self.search_extra((), root),
         )
         return [_put(self.out / filename, render_page(data)), *written]
@@ -314,7 +304,7 @@ class ViewWriter:
                    "Le tableau de l'index liste toutes les entités.")  # fmt: skip
         page = Page(path.stem, en, fr, note_en=note_en, note_fr=note_fr, edge_labels=False)
         data = page_data(sub, force_layout(sub), page,
-                         lambda n: groups.get(n) or entity_page(n), _nav("../"))  # fmt: skip
+                         lambda n: groups.get(n) or entity_page(n), nav("../"))  # fmt: skip
         return [_put(path, render_page(data, root="../"))]
 
     def _aggregated_drill(self, path: Path, members: list, key: str, en: str, fr: str):
@@ -334,7 +324,7 @@ class ViewWriter:
             links[value] = sub_path.name
             written += self._drill(sub_path, by[value], f"{en}: {label}", f"{fr} : {label}")
         page = Page(path.stem, f"{en}, by {key}", f"{fr}, par {key}")
-        data = page_data(A, force_layout(A, spacing=220), page, links.get, _nav("../"))
+        data = page_data(A, force_layout(A, spacing=220), page, links.get, nav("../"))
         return [_put(path, render_page(data, root="../")), *written]
 
     # --- city pairs ------------------------------------------------------------------------
@@ -360,7 +350,7 @@ class ViewWriter:
             note_en=note[0],
             note_fr=note[1],
         )
-        data = page_data(C, pos, page, self.page_of(""), _nav("", "city-pairs.html"),
+        data = page_data(C, pos, page, self.page_of(""), nav("", "city-pairs.html"),
                          extra={**self.search_extra(C, ""), "map": drawing.data})  # fmt: skip
         geo.dress_links(data, C, pos, drawing)
         return [_put(self.out / "city-pairs.html", render_page(data))]
@@ -384,7 +374,7 @@ class ViewWriter:
     def _timeline_page(self, T: nx.MultiDiGraph, path: Path, root: str, page: Page) -> Path:
         pos, page.decorations = timeline_layout(T)
         page.edge_notes = durations(T)
-        data = page_data(T, pos, page, self.page_of(root), _nav(root, "timeline.html"),
+        data = page_data(T, pos, page, self.page_of(root), nav(root, "timeline.html"),
                          extra=self.search_extra(T, root))  # fmt: skip
         return _put(path, render_page(data, root=root))
 
@@ -459,7 +449,7 @@ class ViewWriter:
             text["en"] = text["fr"] = re.sub(r"-\d\d(\d\d)$", r"–\1", name)  # 2001–02
             text["x"] = x - 174
             line["x1"] = line["x2"] = x - 180
-        data = page_data(A, pos, page, pages.get, _nav("", "timeline.html"),
+        data = page_data(A, pos, page, pages.get, nav("", "timeline.html"),
                          extra=self.search_extra((), ""))  # fmt: skip
         return [_put(self.out / "timeline.html", render_page(data)), *written]
 
@@ -515,7 +505,7 @@ class ViewWriter:
             edge_notes=durations(Y),
         )  # fmt: skip
         data = page_data(Y, pos, page, lambda n: pages.get(n) or page_of(n),
-                         _nav("../", "timeline.html"),
+                         nav("../", "timeline.html"),
                          extra=self.search_extra(kept, "../"))  # fmt: skip
         return _put(self.out / "timeline" / f"{name}.html", render_page(data, root="../"))
 
@@ -528,7 +518,7 @@ class ViewWriter:
         if not self.entity_pages:
             logger.info("%d entities: entity pages are written on demand", len(entities))
             return []
-        data = entity_page_data(G, self.page_of("../"), _nav("../"), self.statements_of)
+        data = entity_page_data(G, self.page_of("../"), nav("../"), self.statements_of)
         written = [_put(folder / "entities.html", render_page(data, root="../"))]
         for n in entities:
             key = G.nodes[n]["key"]
@@ -540,7 +530,7 @@ class ViewWriter:
 
     def _index(self) -> list[Path]:
         context = index_context(
-            self.G, self.page_of(""), self.city_pairs(), _VIEWS, self.entity_pages,
+            self.G, self.page_of(""), self.city_pairs(), VIEWS, self.entity_pages,
             self.edge_count, self.degree(),
         )  # fmt: skip
         context["ontology"] = self.ontology  # write_views writes ontology.html beside it
@@ -696,7 +686,7 @@ def write_views(store: ox.Store, folder: Path) -> list[Path]:
         writer = ViewWriter(G, folder, statements_of=lambda c: gn.claim_statements(store, c))
         writer.ontology = True
         files = writer.write()
-        files.append(write_ontology_page(store, folder, _nav("")))
+        files.append(write_ontology_page(store, folder, nav("")))
     logger.info("projection %.2f s; %d view files", projected, len(files))
     return files
 
@@ -715,88 +705,6 @@ def is_written_on_demand(page: Path) -> bool:
         return 'http-equiv="refresh"' not in handle.read(1000)
 
 
-#: What a query page says when some links have no quote of their own.
-_UNQUOTED_LINKS = (
-    "Dashed links are stated by no source's sentence: reference data, or triples inferred by "
-    "the build, stated by the ontology or made by the query. Click a link to see which.",
-    "Les liens en pointillé ne sont énoncés par aucune phrase d'une source : données de "
-    "référence, ou triplets déduits par la construction, énoncés par l'ontologie ou produits "
-    "par la requête. Cliquez sur un lien pour savoir lequel.",
-)
-
-
-def render_graph_page(
-    G: nx.MultiDiGraph, title: str, page_of=None, root: str | None = "", back: str | None = None
-) -> str:
-    """Any projected graph as a page (force layout), e.g. a synthetic one for benchmarks.
-    ``root`` is where the views folder is from the page; ``None`` leaves out the views' menu.
-    ``back`` is the address of the query the page draws (the server's query page holding
-    it), first in the menu."""
-    page = Page("graph", title, title, edge_labels=G.number_of_edges() <= 300)
-    if any(d.get("origin") or d.get("reference") for *_, d in G.edges(data=True)):
-        page.intro_en, page.intro_fr = _UNQUOTED_LINKS
-    nav = _nav(root) if root is not None else []
-    if back is not None:
-        nav.insert(0, {"href": back, "en": "← Query", "fr": "← Requête", "current": False})
-    data = page_data(G, _layout(G), page, page_of or (lambda n: None), nav)
-    return render_page(data, root=root)
-
-
-#: Layouts of the last graphs drawn, by their nodes and links: the server redraws the same
-#: query result without laying it out again.
-_LAYOUTS: OrderedDict[str, dict] = OrderedDict()
-
-
-def _layout(G: nx.MultiDiGraph) -> dict:
-    digest = hashlib.sha256()
-    for n in sorted(map(str, G.nodes)):
-        digest.update(n.encode() + b"\0")
-    for u, v in sorted((str(u), str(v)) for u, v in G.edges()):
-        digest.update(f"{u}\0{v}\1".encode())
-    key = digest.hexdigest()
-    if key in _LAYOUTS:
-        _LAYOUTS.move_to_end(key)
-        return _LAYOUTS[key]
-    pos = force_layout(G)
-    _LAYOUTS[key] = pos
-    while len(_LAYOUTS) > 32:
-        _LAYOUTS.popitem(last=False)
-    return pos
-
-
-def render_triples_page(
-    store: ox.Store,
-    triples: Iterable,
-    title: str,
-    link_root: str | None = None,
-    entity_link: Callable[[str], str | None] | None = None,
-    back: str | None = None,
-) -> str:
-    """A self-contained page of a CONSTRUCT result (any triples), with the same rules, legend,
-    quotes and controls as the other views.
-
-    ``link_root`` is where the views folder is from the page (``""`` when the page is written
-    into ``build/views``, ``"/views/"`` when the server has it): the menu links to the views
-    and entities to their pages, as a views folder with every entity page has them. ``None``
-    (the default, for a page on its own) leaves the links out. ``entity_link`` maps an
-    entity's IRI to its link instead, or to ``None`` for no link (the server's ``/entity/``
-    pages, which exist for every entity; the pages a large graph's views folder holds).
-    ``back`` links the menu back to the query (:func:`render_graph_page`).
-    """
-    G = gn.project_triples(store, triples)
-
-    def page_of(n: Hashable) -> str | None:
-        if not G.nodes[n].get("kind"):
-            return None
-        if entity_link is not None:
-            return entity_link(str(n))
-        if link_root is None:
-            return None
-        return f"{link_root}entity/{G.nodes[n]['key']}.html"
-
-    return render_graph_page(G, title, page_of, root=link_root, back=back)
-
-
 def render_entity_page(
     G: nx.MultiDiGraph,
     node: Hashable,
@@ -809,84 +717,8 @@ def render_entity_page(
     where the other entities' pages are (by default, as the views folder would have them)."""
     egos = {node: ego or gn.Neighbourhoods(G).ego(node, 2, EGO_LIMIT)}
     page_of = page_of or ViewWriter(G, Path(".")).page_of(root)
-    data = entity_page_data(G, page_of, _nav(root), egos=egos)
+    data = entity_page_data(G, page_of, nav(root), egos=egos)
     return render_page(data, root=root)
-
-
-def query_triples(store: ox.Store, query: str) -> list:
-    """The triples ``query`` draws: a CONSTRUCT or DESCRIBE result, or a SELECT of
-    ``?s ?p ?o``. Raises ``CvekgError`` for any other query form or an empty result."""
-    import pyoxigraph as ox
-
-    from graph.errors import CvekgError
-    from graph.query.sparql import run_query
-
-    result = run_query(store, query)
-    if isinstance(result, ox.QueryTriples):
-        triples = list(result)
-    elif isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        if not {"s", "p", "o"} <= set(names):
-            raise CvekgError(
-                "cvekg view draws triples: give a CONSTRUCT or DESCRIBE query, or a SELECT of "
-                f"?s ?p ?o (this SELECT has {', '.join('?' + n for n in names)})"
-            )
-        triples = []
-        for row in result:
-            s, p, o = row["s"], row["p"], row["o"]
-            if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
-                triples.append(ox.Triple(s, p, o))
-    else:
-        raise CvekgError("cvekg view draws triples: an ASK query has none")
-    if not triples:
-        raise CvekgError("the query returned no triples: nothing to draw")
-    return triples
-
-
-def render_query_view(store: ox.Store, query: str, title: str, folder: Path | None = None) -> str:
-    """The page of ``query``'s triples (:func:`query_triples`). When ``folder`` is a views
-    folder (it has ``index.html``), the page is for it: its menu links to the views and its
-    entities to the pages the folder holds; otherwise it stands alone, with no link."""
-    triples = query_triples(store, query)
-    if folder is None or not (Path(folder) / "index.html").exists():
-        return render_triples_page(store, triples, title)
-    folder = Path(folder)
-
-    def entity_link(iri: str) -> str | None:  # a large graph's folder has only some pages
-        page = f"entity/{gn.entity_key(iri)}.html"
-        return page if (folder / page).is_file() else None
-
-    return render_triples_page(store, triples, title, "", entity_link)
-
-
-def show(store_or_build: Any, query: str, title: str = "Query", height: int = 640) -> View:
-    """``query``'s triples as a :class:`~graph.views.notebook.View`, which a Jupyter notebook
-    displays inline (the page ``cvekg view`` writes, in a sandboxed ``<iframe srcdoc>``) and
-    ``.save(path)`` writes to a file.
-
-    ``store_or_build`` is a store (``graph.store.open_store``, a remote one), a build folder
-    (``"build"``) or what :func:`graph.pipeline.build` returned. Raises ``CvekgError`` as
-    ``cvekg view`` does: no build in the folder, a query that draws no triples.
-
-    >>> from graph.views import show
-    >>> view = show("build", "CONSTRUCT WHERE { ?e cvekg:hostCity ?c }")  # doctest: +SKIP
-    >>> view  # in a notebook: the interactive page  # doctest: +SKIP
-    """
-    store = store_or_build
-    if isinstance(store_or_build, str | Path) or hasattr(store_or_build, "out"):
-        from graph.store import open_store
-
-        built = getattr(store_or_build, "store", None)
-        store = built or open_store(Path(getattr(store_or_build, "out", store_or_build)))
-    return View(render_query_view(store, query, title), title=title, height=height)
-
-
-def write_query_view(store: ox.Store, query: str, title: str, out: Path) -> Path:
-    """Run ``query`` (a CONSTRUCT or DESCRIBE, or a SELECT of ``?s ?p ?o``) and write its
-    result as a page at ``out``; entities link to their pages when ``out`` is in the views
-    folder. Raises ``CvekgError`` for any other query form or an empty result."""
-    out = Path(out)
-    return _write(out, render_query_view(store, query, title, out.parent))
 
 
 def write_entity_view(store: ox.Store, name: str, out_dir: Path) -> Path:
@@ -907,4 +739,4 @@ def write_entity_view(store: ox.Store, name: str, out_dir: Path) -> Path:
         return None
 
     path = folder / f"{G.nodes[node]['key']}.html"
-    return _write(path, render_entity_page(G, node, root="../", ego=ego, page_of=page_of))
+    return write_page(path, render_entity_page(G, node, root="../", ego=ego, page_of=page_of))

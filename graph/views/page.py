@@ -45,6 +45,9 @@ __all__ = [
     "render_template",
     "json_for_script",
     "csp",
+    "VIEWS",
+    "nav",
+    "write_page",
 ]
 
 _GROUP = {g.key: g for g in GROUPS}
@@ -477,3 +480,33 @@ def _redirect_template() -> str:
         .get_template("redirect.html")
         .render(target=_TARGET, title=_TITLE, csp=csp([]))
     )
+
+
+#: The views every page's menu links to: file, title and line (English, French).
+VIEWS = (
+    ("overview.html", "Overview", "Vue d'ensemble",
+     "Every entity and every sourced relation.", "Toutes les entités et relations sourcées."),
+    ("city-pairs.html", "City pairs", "Paires de villes",
+     "French and US cities on a map, linked by their exchanges.",
+     "Villes françaises et américaines sur une carte, reliées par leurs échanges."),
+    ("timeline.html", "Timeline", "Chronologie",
+     "Attacks, exchanges and meetings in time, and what followed what.",
+     "Attentats, échanges et rencontres dans le temps, et ce qui a suivi quoi."),
+)  # fmt: skip
+
+
+def nav(root: str, current: str = "") -> list[dict[str, Any]]:
+    """The menu of the views, as seen from ``root`` (where the views folder is from the page)."""
+    return [
+        {"href": root + href, "en": en, "fr": fr, "current": href == current}
+        for href, en, fr, _, _ in VIEWS
+    ]
+
+
+def write_page(path: Path, text: str) -> Path:
+    """Write a page on its own (``cvekg view``): to a temporary name, then renamed."""
+    from graph.files import atomic_writer
+
+    with atomic_writer(path) as handle:
+        handle.write(text)
+    return path
