@@ -141,7 +141,7 @@ def _write_store(folder: Path) -> list[Path]:
     disk.flush()
     logger.info("on-disk store compacted in %.2f s", time.perf_counter() - loaded)
     del disk  # closes it: nothing may write to its files once they are listed
-    logger.info("on-disk store loaded in %.2f s", time.perf_counter() - started)
+    logger.info("on-disk store loaded and compacted in %.2f s", time.perf_counter() - started)
     return sorted(p for p in path.rglob("*") if p.is_file())
 
 

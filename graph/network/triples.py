@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["project_triples", "read_claims", "is_value", "fold_implied", "origin_of"]
 
-_CLAIM, _ID = str(CLAIM), str(ID)
+_CLAIM, _ID, _REFERENCE = str(CLAIM), str(ID), str(REFERENCE_GRAPH)
 
 
 def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
@@ -117,10 +117,10 @@ def project_triples(store: ox.Store, triples: Iterable) -> nx.MultiDiGraph:
         projector.literals[s].append((p, onto.value_label(o), "", graph, o))
     marks: dict[tuple[str, str, str], tuple[str, tuple[str, str] | None]] = {}
     for s, p, o in wanted:
-        S, P, O = ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)  # noqa: E741
-        graphs = _asserted_in(store, S, P, O)
+        held = _graphs_of(store, ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o))
+        graphs = _asserted(held)
         if not graphs:
-            origin = origin_of(store, S, P, O)
+            origin = origin_of(held)
             how = None
             if origin == "inferred":
                 graphs, how = _borrowed(store, onto, s, p, o)
@@ -250,21 +250,32 @@ def _name(term) -> str:
     return getattr(term, "value", "") or ""
 
 
+def _graphs_of(store: ox.Store, s, p, o) -> set[str]:
+    """The names of the graphs holding a triple (one index lookup)."""
+    return {_name(q.graph_name) for q in store.quads_for_pattern(s, p, o)}
+
+
+def _asserted(graphs: set[str]) -> list[str]:
+    """Those of ``graphs`` that assert: claim and reference graphs, sorted."""
+    return sorted(g for g in graphs if g.startswith(_CLAIM) or g.startswith(_REFERENCE))
+
+
 def _asserted_in(store: ox.Store, s, p, o) -> list[str]:
     """The claim and reference graphs asserting a triple."""
-    graphs = {_name(q.graph_name) for q in store.quads_for_pattern(s, p, o)}
-    return sorted(
-        g for g in graphs if g.startswith(str(CLAIM)) or g.startswith(str(REFERENCE_GRAPH))
-    )
+    return _asserted(_graphs_of(store, s, p, o))
 
 
-def origin_of(store: ox.Store, s, p, o) -> str:
-    """Where a triple that no claim or reference source asserts comes from: ``"inferred"``
-    (the build's inferred graph), ``"ontology"`` (stated by the ontology), ``"provenance"``
-    (the build's record of a claim: its quote, source, support), or ``"query"`` (in no graph
-    of the build: the CONSTRUCT made it). A view must not call a triple a query made up, or
-    an axiom of the ontology, "inferred by the build"."""
-    graphs = {_name(q.graph_name) for q in store.quads_for_pattern(s, p, o)}
+def origin_of(graphs: set[str]) -> str:
+    """Where a triple that no claim or reference source asserts comes from, given the graphs
+    holding it (:func:`_graphs_of`): ``"inferred"`` (the build's inferred graph),
+    ``"ontology"`` (stated by the ontology), ``"provenance"`` (the build's record of a claim:
+    its quote, source, support), or ``"query"`` (in no graph of the build: the CONSTRUCT made
+    it). A view must not call a triple a query made up, or an axiom of the ontology,
+    "inferred by the build".
+
+    >>> origin_of(set()), origin_of({"https://w3id.org/cvekg/graph/ontology"})
+    ('query', 'ontology')
+    """
     for origin, graph in (
         ("inferred", INFERRED_GRAPH_IRI),
         ("ontology", ONTOLOGY_GRAPH_IRI),
@@ -302,7 +313,7 @@ def _borrowed(
 def read_claims(store, projector: Projector, claims: set[str]) -> None:
     import pyoxigraph as ox
 
-    wanted = sorted(c for c in claims if c.startswith(str(CLAIM)))
+    wanted = sorted(c for c in claims if c.startswith(_CLAIM))
     prov = ox.NamedNode(str(PROVENANCE_GRAPH))
     fields = CLAIM_FIELDS
     for claim in wanted:
