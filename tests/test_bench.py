@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,3 +66,25 @@ def test_every_target_has_its_ratio_and_verdict(script) -> None:
 def test_the_markdown_counts_the_targets_met(script) -> None:
     text = script("bench").targets_markdown(_results())
     assert text.startswith("## Issue 15 targets: 6 of 13 met")
+
+
+def test_regression_the_seed_figures_timed_a_failed_query(script, monkeypatch) -> None:
+    """measure_seed timed ``cvekg query`` without looking at its exit code: a query that
+    failed at once (a renamed option, a missing build) would count as a fast one. It stops now,
+    and it runs every command with the bytecode kept, as an installed copy has it."""
+    import subprocess
+
+    bench = script("bench")
+    calls: list[tuple[list[str], dict]] = []
+
+    def run(command, **kwargs):
+        calls.append((command, kwargs["env"]))
+        failed = "query" in command
+        return subprocess.CompletedProcess(command, 2 if failed else 0, "", "bad option")
+
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    with pytest.raises(SystemExit, match="seed query failed:\nbad option"):
+        bench.measure_seed(2)
+    assert all("PYTHONDONTWRITEBYTECODE" not in env for _, env in calls)
+    assert sum("build" in command for command, _ in calls) == 3  # one not counted, then two
