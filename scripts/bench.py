@@ -81,7 +81,7 @@ _BUILD_RUNNER = textwrap.dedent(
                 found += [int(c) for c in f.read().split()]
         return found
 
-    def tree_kb():  # proportional set sizes of this process and its children (forked writers)
+    def tree_kb():  # proportional set sizes of this process and its children (if it forks)
         pids, total = [os.getpid()], 0
         for pid in pids:
             try:

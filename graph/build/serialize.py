@@ -21,7 +21,6 @@ from rdflib import Dataset
 from rdflib.namespace import XSD
 
 from graph.build.provenance import PROVENANCE_HEADER, json_text
-from graph.errors import CvekgError, display_path
 from graph.namespaces import OA, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
 from graph.rdf import stable_blank_nodes
 
@@ -320,8 +319,8 @@ def write_graph_files(
     ``typed`` are N-Quads lines of literals as the sources wrote them, ``provenance`` the
     Turtle and JSON-LD the anchoring wrote. A failure removes what was written.
 
-    A large store's files are written by :data:`WRITER_PROCESSES` forked processes, which
-    share its memory (see :data:`PARALLEL_QUADS`); a small one's here, one after the other.
+    A large store's files are written by :data:`WRITER_THREADS` threads (see
+    :data:`PARALLEL_QUADS`); a small one's here, one after the other.
     """
     onto_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     written = [folder / name for name in _WRITERS]
@@ -335,7 +334,7 @@ def write_graph_files(
             provenance_jsonld=provenance[1],
         )
         if len(store) >= PARALLEL_QUADS:
-            _write_in_processes(store, folder, extras)
+            _write_in_threads(store, folder, extras)
         else:
             for job in _JOBS:
                 _write_job(store, folder, extras, job)
@@ -349,23 +348,20 @@ def write_graph_files(
     return written
 
 
-#: From this many quads in the store on, the graph files are written by forked processes.
+#: From this many quads in the store on, the graph files are written by threads.
 #: At a million asserted triples (5.2 million quads) writing them one after the other took
-#: 27 s, N-Quads alone 12 s, on one core of two while the other had nothing to do; a fork
-#: costs about 0.1 s, more than a seed build's files take.
+#: 38 s; Oxigraph serialises without holding the GIL, so two threads write them in 29 s.
 PARALLEL_QUADS = 200_000
-#: Processes writing the graph files: the machines we measure on have two cores.
-WRITER_PROCESSES = 2
-#: The files written together, longest first (so the two processes end about together):
-#: graph.ttl is made from graph.trig, in the same process.
+#: Threads writing the graph files: the machines we measure on have two cores.
+WRITER_THREADS = 2
+#: The files written together, longest first (so the two threads end about together):
+#: graph.ttl is made from graph.trig, in the same thread.
 _JOBS: tuple[tuple[str, ...], ...] = (
     ("graph.nq",),
     ("graph.trig", "graph.ttl"),
     ("graph.jsonld",),
     ("graph.nt",),
 )
-#: What forked writers read: set by the parent just before it forks them.
-_FORKED: tuple[ox.Store, Path, Extras] | None = None
 
 
 def _write_job(store: ox.Store, folder: Path, extras: Extras, names: tuple[str, ...]) -> None:
@@ -377,36 +373,32 @@ def _write_job(store: ox.Store, folder: Path, extras: Extras, names: tuple[str, 
             _WRITERS[name](store, handle, extras)
 
 
-def _forked_job(names: tuple[str, ...]) -> None:
-    if _FORKED is None:
-        raise RuntimeError("a graph-file writer started without the store (not forked)")
-    _write_job(*_FORKED, names)
+def _write_in_threads(store: ox.Store, folder: Path, extras: Extras) -> None:
+    """Write the files in :data:`WRITER_THREADS` threads reading ``store`` (only read, so
+    shared safely). The first error is raised here, once the jobs already running end; the
+    jobs not yet begun are not begun.
 
+    Threads, not forked processes: the same files from forked writers took as long (30-31
+    s against 29 s at 1M, the build otherwise the same) for 6-8 s more of CPU, spent by the
+    kernel on the children's page faults (25 s of system time against 15 s), and sometimes
+    far more (54 s in one build); the second core is better left to the on-disk store,
+    which loads beside the build.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-def _write_in_processes(store: ox.Store, folder: Path, extras: Extras) -> None:
-    """Write the files in forked processes that inherit ``store`` (copy on write: the store
-    is only read, so its memory stays shared). An error in one is raised here, as raised."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    failed = threading.Event()
 
-    global _FORKED
-    _FORKED = (store, folder, extras)
-    try:
-        with ProcessPoolExecutor(
-            WRITER_PROCESSES, mp_context=multiprocessing.get_context("fork")
-        ) as pool:
-            futures = [pool.submit(_forked_job, job) for job in _JOBS]
-            try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-    except BrokenProcessPool as exc:
-        raise CvekgError(
-            f"writing the graph files in {display_path(folder)} stopped: a writer process "
-            "ended unexpectedly (out of memory?)"
-        ) from exc
-    finally:
-        _FORKED = None
+    def job(names: tuple[str, ...]) -> None:
+        if failed.is_set():  # another job failed: the build stops, no need to write more
+            return
+        try:
+            _write_job(store, folder, extras, names)
+        except BaseException:
+            failed.set()
+            raise
+
+    with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="cvekg-writer") as pool:
+        futures = [pool.submit(job, names) for names in _JOBS]
+        for future in futures:
+            future.result()  # the first error, once the pool's running jobs have ended

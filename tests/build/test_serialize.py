@@ -1,5 +1,5 @@
-"""The graph files: written by forked processes for a large store, the same bytes as written
-one after the other, and a writer's failure loses nothing."""
+"""The graph files: written by threads for a large store, the same bytes as written one
+after the other, and a writer's failure loses nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from graph.build import serialize
-from graph.errors import CvekgError
 from graph.pipeline import build
 
 
@@ -26,27 +25,26 @@ def one_by_one(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return _files(out)
 
 
-def test_forked_writers_write_the_same_bytes(one_by_one, tmp_path, monkeypatch) -> None:
-    import os
+def test_writer_threads_write_the_same_bytes(one_by_one, tmp_path, monkeypatch) -> None:
+    import threading
 
-    pids = tmp_path / "pids"  # each writer notes the process it ran in
+    ran_in: dict[str, str] = {}  # each writer notes the thread it ran in
     for name, writer in list(serialize._WRITERS.items()):
 
         def noted(store, handle, extras, writer=writer, name=name):
-            with open(pids, "a") as note:
-                note.write(f"{name} {os.getpid()}\n")
+            ran_in[name] = threading.current_thread().name
             writer(store, handle, extras)
 
         monkeypatch.setitem(serialize._WRITERS, name, noted)
     monkeypatch.setattr(serialize, "PARALLEL_QUADS", 1)  # as a large store would be
     build(out=tmp_path / "b", views=False)
-    ran_in = dict(line.split() for line in pids.read_text().splitlines())
     assert sorted(ran_in) == sorted(serialize.GRAPH_FILES)
-    assert str(os.getpid()) not in ran_in.values(), "a file was written by the build itself"
+    assert all(t.startswith("cvekg-writer") for t in ran_in.values()), ran_in
+    assert len(set(ran_in.values())) == serialize.WRITER_THREADS
     assert _files(tmp_path / "b") == one_by_one
 
 
-def test_disk_full_in_a_forked_writer_is_raised_and_leaves_no_graph_file(
+def test_disk_full_in_a_writer_thread_is_raised_and_leaves_no_graph_file(
     tmp_path: Path, monkeypatch
 ) -> None:
     def full(store, handle, extras):
@@ -61,14 +59,24 @@ def test_disk_full_in_a_forked_writer_is_raised_and_leaves_no_graph_file(
     assert list(tmp_path.iterdir()) == []  # no build, no staging folder, no graph file
 
 
-def test_a_writer_process_that_dies_gives_a_message(tmp_path: Path, monkeypatch) -> None:
-    import os
+def test_a_failed_writer_stops_the_jobs_not_yet_started(tmp_path: Path, monkeypatch) -> None:
+    """graph.nq fails first: graph.jsonld and graph.nt, queued behind it, are never begun,
+    and what the other thread wrote meanwhile is removed with it."""
+    started: list[str] = []
+    failed = __import__("threading").Event()
+    for name, writer in list(serialize._WRITERS.items()):
 
-    def killed(store, handle, extras):
-        os._exit(9)  # as the kernel's out-of-memory killer would end it
+        def noted(store, handle, extras, writer=writer, name=name):
+            started.append(name)
+            if name == "graph.nq":
+                failed.set()
+                raise ValueError("cannot serialise this")
+            failed.wait(5)  # the other thread starts its job before graph.nq fails
+            writer(store, handle, extras)
 
+        monkeypatch.setitem(serialize._WRITERS, name, noted)
     monkeypatch.setattr(serialize, "PARALLEL_QUADS", 1)
-    monkeypatch.setitem(serialize._WRITERS, "graph.nt", killed)
-    with pytest.raises(CvekgError, match="writer process ended unexpectedly"):
+    with pytest.raises(ValueError, match="cannot serialise this"):
         build(out=tmp_path / "b", views=False)
+    assert "graph.jsonld" not in started and "graph.nt" not in started, started
     assert list(tmp_path.iterdir()) == []  # no build, no staging folder, no graph file
