@@ -82,8 +82,9 @@ def build(
         remove_leftovers(out)
         with StagedFolder(out) as staged:
             # The on-disk store loads from graph.nq in native code as soon as that is written,
-            # while the graph is validated and the views are drawn. The pool is left (its
-            # load finished) before a failed build's staging folder is removed.
+            # while the other graph files are written, the graph is validated and the views
+            # are drawn. The pool is left (its load finished) before a failed build's staging
+            # folder is removed.
             with ThreadPoolExecutor(max_workers=1) as pool:
                 store_files: list[Future[list[Path]]] = []
 
@@ -91,7 +92,7 @@ def build(
                     store_files.append(pool.submit(_write_store, folder))
 
                 result = build_graph(
-                    sources, staged.path, ontology, shapes, phases, on_graph_files=load_store
+                    sources, staged.path, ontology, shapes, phases, on_nquads=load_store
                 )
                 files = list(result.files)
                 if views:

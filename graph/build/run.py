@@ -110,7 +110,7 @@ def build_graph(
     ontology: Path | None = None,
     shapes: Path | None = None,
     progress: Callable[[str], None] | Progress | Phases | None = None,
-    on_graph_files: Callable[[Path], object] | None = None,
+    on_nquads: Callable[[Path], object] | None = None,
 ) -> BuildResult:
     """Build the graph from ``sources`` into ``folder``; raise ``BuildError`` on any problem.
 
@@ -123,9 +123,10 @@ def build_graph(
     ontology, shapes : Turtle files (default: the shipped ``ontology/``).
     progress : a :class:`graph.progress.Progress` (phases and how far each got), a callable
         given a short line as each phase starts, or the pipeline's :class:`Phases`.
-    on_graph_files : called with ``folder`` as soon as the graph files are written, before they are
-        validated: the pipeline starts loading its on-disk store from ``graph.nq`` then, in
-        native code beside the validation (a failed build's folder is removed whole).
+    on_nquads : called with ``folder`` as soon as ``graph.nq`` is written (from a writer
+        thread, while the other graph files may still be written), before the graph is
+        validated: the pipeline starts loading its on-disk store from that file then, in
+        native code beside the rest of the build (a failed build's folder is removed whole).
     """
     sources = Path(sources) if sources else sources_dir()
     out = Path(folder) if folder else Path("build")
@@ -183,12 +184,20 @@ def build_graph(
         phases.done("infer")
 
         phases.start("write")
+
+        def file_written(path: Path) -> None:
+            if path.name == "graph.nq" and on_nquads is not None:
+                on_nquads(out)
+
         written = write_graph_files(
-            store, out, corpus.typed, (provenance_path, provenance_jsonld), ontology
+            store,
+            out,
+            corpus.typed,
+            (provenance_path, provenance_jsonld),
+            ontology,
+            on_written=file_written,
         )
         phases.done("write")
-        if on_graph_files is not None:
-            on_graph_files(out)
 
         phases.start("validate")
         store.load(

@@ -80,3 +80,73 @@ def test_a_failed_writer_stops_the_jobs_not_yet_started(tmp_path: Path, monkeypa
         build(out=tmp_path / "b", views=False)
     assert "graph.jsonld" not in started and "graph.nt" not in started, started
     assert list(tmp_path.iterdir()) == []  # no build, no staging folder, no graph file
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-by-one", "threads"])
+def test_the_store_starts_loading_once_graph_nq_is_whole(tmp_path, monkeypatch, parallel) -> None:
+    """The on-disk store loads from graph.nq beside the other writers: the build hands the
+    folder on as soon as graph.nq is whole, before graph.nt (written last) is."""
+    from graph.build.run import build_graph
+
+    if parallel:
+        monkeypatch.setattr(serialize, "PARALLEL_QUADS", 1)
+    seen: list[tuple[int, bool]] = []
+    nt_done: list[bool] = []
+
+    def on_nquads(folder: Path) -> None:
+        seen.append(((folder / "graph.nq").stat().st_size, bool(nt_done)))
+
+    nt = serialize._WRITERS["graph.nt"]
+
+    def nt_after_nq(store, handle, extras):  # a thread may begin it before graph.nq ends
+        waited = 0
+        while not seen and waited < 300:  # 3 s: a build that hands graph.nq on at the end
+            __import__("time").sleep(0.01)  # of the write phase would wait here in vain
+            waited += 1
+        nt(store, handle, extras)
+        nt_done.append(True)
+
+    monkeypatch.setitem(serialize._WRITERS, "graph.nt", nt_after_nq)
+    out = tmp_path / "b"
+    out.mkdir()
+    build_graph(folder=out, on_nquads=on_nquads)
+    assert len(seen) == 1
+    size, nt_written = seen[0]
+    assert size == (out / "graph.nq").stat().st_size > 0
+    assert not nt_written
+
+
+def test_provenance_nquads_are_the_quads_of_its_turtle_blank_nodes_stable(tmp_path) -> None:
+    """graph.nq's provenance lines are made from Oxigraph's N-Triples text: the same bytes as
+    serialising each triple as a quad, blank nodes labelled in order, a literal holding
+    `` .``, a line break or ``_:`` left whole."""
+    import io
+
+    import pyoxigraph as ox
+
+    from graph.namespaces import PROVENANCE_GRAPH
+
+    turtle = tmp_path / "provenance.ttl"
+    turtle.write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        'ex:a ex:says "ends with a dot .\\nand _:not a node ." ; ex:in [ ex:at 3 ] .\n'
+        "_:x ex:knows ex:a , _:y .\n"
+        '_:y ex:says "_:y" .\n'
+        'ex:b ex:says "plain" .\n',
+        encoding="utf-8",
+    )
+    graph = ox.NamedNode(str(PROVENANCE_GRAPH))
+    labels: dict = {}
+
+    def stable(term):
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term, ox.BlankNode(f"provenance{len(labels) + 1}"))
+        return term
+
+    parsed = ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE)
+    quads = [ox.Quad(stable(t.subject), t.predicate, stable(t.object), graph) for t in parsed]
+    expected = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    written = io.BytesIO()
+    serialize._write_provenance_nquads(turtle, written)
+    assert written.getvalue() == expected
+    assert b"_:provenance3" in expected and b"_:provenance4" not in expected
