@@ -424,11 +424,10 @@ def _write_in_threads(
     shared safely). The first error is raised here, once the jobs already running end; the
     jobs not yet begun are not begun.
 
-    Threads, not forked processes: the same files from forked writers took as long (30-31
-    s against 29 s at 1M, the build otherwise the same) for 6-8 s more of CPU, spent by the
-    kernel on the children's page faults (25 s of system time against 15 s), and sometimes
-    far more (54 s in one build); the second core is better left to the on-disk store,
-    which loads beside the build.
+    Threads, not forked processes: at 1M forked writers took about as long (26.5-31.2 s
+    against 26.7-28.9 s) for 4-9 s more CPU, spent by the kernel on the children's page
+    faults (22-25 s of system time against 12-17 s; 54 s in one build). The second core is
+    better left to the on-disk store, which loads beside the writers.
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor
