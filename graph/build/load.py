@@ -216,7 +216,8 @@ class Corpus:
 @dataclass
 class _Census:
     """What the Python pass over the parsed quads notes: triples per graph (keyed by graph
-    name), predicates used; and classes used (read from the store: it indexes types)."""
+    name), predicates and classes used (noted in the same pass, rather than asked of the
+    store afterwards: 0.09 s at 1M)."""
 
     sizes: Counter = field(default_factory=Counter)
     predicates: set = field(default_factory=set)
@@ -315,7 +316,7 @@ def _load_into(
         blank = False
         parsed: list[ox.Quad] | None = None
         if census is not None:
-            sizes, predicates = census.sizes, census.predicates
+            sizes, predicates, classes = census.sizes, census.predicates, census.classes
             parsed = list(ox.parse(text, fmt, base_iri=base))
             for q in parsed:
                 graph = q.graph_name
@@ -323,7 +324,10 @@ def _load_into(
                     default.append(q)
                     continue
                 sizes[graph] += 1
-                predicates.add(q.predicate)
+                predicate = q.predicate
+                predicates.add(predicate)
+                if predicate == _TYPE:
+                    classes.add(q.object)
                 if not blank and (type(q.subject) is _BLANK or type(q.object) is _BLANK):
                     blank = True
             if not blank:  # what Store.load would add, default graph included
@@ -630,8 +634,6 @@ def load_corpus(
             progress(i, total)
     store.clear_graph(ox.DefaultGraph())  # the quotes and notes, read from each file above
     sizes = Counter({graph.value: n for graph, n in census.sizes.items()})
-    for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ ?s <{_TYPE.value}> ?c }} }}"):
-        census.classes.add(row[0])
     reference_iris = []
     for i, path in enumerate(ttl_paths, len(trig_paths) + 1):
         iri = reference_graph_iri(path)
