@@ -4,6 +4,8 @@ after the other, and a writer's failure loses nothing."""
 from __future__ import annotations
 
 import errno
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,8 +28,6 @@ def one_by_one(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 def test_writer_threads_write_the_same_bytes(one_by_one, tmp_path, monkeypatch) -> None:
-    import threading
-
     ran_in: dict[str, str] = {}  # each writer notes the thread it ran in
     for name, writer in list(serialize._WRITERS.items()):
 
@@ -63,7 +63,7 @@ def test_a_failed_writer_stops_the_jobs_not_yet_started(tmp_path: Path, monkeypa
     """graph.nq fails first: graph.jsonld and graph.nt, queued behind it, are never begun,
     and what the other thread wrote meanwhile is removed with it."""
     started: list[str] = []
-    failed = __import__("threading").Event()
+    failed = threading.Event()
     for name, writer in list(serialize._WRITERS.items()):
 
         def noted(store, handle, extras, writer=writer, name=name):
@@ -101,7 +101,7 @@ def test_the_store_starts_loading_once_graph_nq_is_whole(tmp_path, monkeypatch, 
     def nt_after_nq(store, handle, extras):  # a thread may begin it before graph.nq ends
         waited = 0
         while not seen and waited < 300:  # 3 s: a build that hands graph.nq on at the end
-            __import__("time").sleep(0.01)  # of the write phase would wait here in vain
+            time.sleep(0.01)  # of the write phase would wait here in vain
             waited += 1
         nt(store, handle, extras)
         nt_done.append(True)
