@@ -28,11 +28,17 @@ def one_by_one(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 def test_writer_threads_write_the_same_bytes(one_by_one, tmp_path, monkeypatch) -> None:
+    """The files are written by two threads at once (the first two jobs meet at a barrier,
+    so one thread cannot take every job of the small seed), and are the same bytes."""
     ran_in: dict[str, str] = {}  # each writer notes the thread it ran in
+    together = threading.Barrier(serialize.WRITER_THREADS, timeout=10)
+    first = {"graph.nq", "graph.trig"}  # the first job of each thread
     for name, writer in list(serialize._WRITERS.items()):
 
         def noted(store, handle, extras, writer=writer, name=name):
             ran_in[name] = threading.current_thread().name
+            if name in first:
+                together.wait()  # raises if the other job is not running beside this one
             writer(store, handle, extras)
 
         monkeypatch.setitem(serialize._WRITERS, name, noted)
